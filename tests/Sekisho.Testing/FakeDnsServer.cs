@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Net;
+using ARSoft.Tools.Net;
+using ARSoft.Tools.Net.Dns;
+
+namespace Sekisho.Testing;
+
+/// <summary>
+/// An authoritative DNS server on loopback (UDP and TCP, a free port) answering from records the test loads:
+/// the "network outside" for SPF, DKIM, DMARC, MX, DNSBL and domain verification tests. Names without records
+/// get NXDOMAIN; names with records of other types get an empty NOERROR answer.
+/// </summary>
+public sealed class FakeDnsServer : IDisposable
+{
+    private readonly DnsServer _server;
+    private readonly ConcurrentDictionary<string, List<DnsRecordBase>> _records = new(StringComparer.OrdinalIgnoreCase);
+
+    public FakeDnsServer()
+    {
+        Port = ExternalProcess.FreePort();
+        var endpoint = new IPEndPoint(IPAddress.Loopback, Port);
+        _server = new DnsServer(new UdpServerTransport(endpoint, 1000), new TcpServerTransport(endpoint, 1000, 5000));
+        _server.QueryReceived += OnQuery;
+        _server.Start();
+    }
+
+    public int Port { get; }
+
+    /// <summary>"127.0.0.1:port", as given to <c>--resolver</c>.</summary>
+    public string Endpoint => $"127.0.0.1:{Port}";
+
+    /// <summary>Number of queries answered so far.</summary>
+    public int QueryCount => _queries;
+    private int _queries;
+
+    public FakeDnsServer Add(DnsRecordBase record)
+    {
+        _records.AddOrUpdate(Key(record.Name), _ => [record], (_, list) => { lock (list) list.Add(record); return list; });
+        return this;
+    }
+
+    public FakeDnsServer Txt(string name, params string[] strings) => Add(new TxtRecord(DomainName.Parse(name), 300, strings));
+
+    public FakeDnsServer A(string name, string ip) => Add(new ARecord(DomainName.Parse(name), 300, IPAddress.Parse(ip)));
+
+    public FakeDnsServer Aaaa(string name, string ip) => Add(new AaaaRecord(DomainName.Parse(name), 300, IPAddress.Parse(ip)));
+
+    public FakeDnsServer Mx(string name, int preference, string exchange) => Add(new MxRecord(DomainName.Parse(name), 300, (ushort)preference, DomainName.Parse(exchange)));
+
+    public FakeDnsServer Ptr(string ip, string name) =>
+        Add(new PtrRecord(IPAddress.Parse(ip).GetReverseLookupDomain(), 300, DomainName.Parse(name)));
+
+    /// <summary>Removes every record of a name.</summary>
+    public void Remove(string name) => _records.TryRemove(Key(DomainName.Parse(name)), out _);
+
+    private static string Key(DomainName name) => name.ToString().TrimEnd('.').ToLowerInvariant();
+
+    private Task OnQuery(object sender, QueryReceivedEventArgs e)
+    {
+        Interlocked.Increment(ref _queries);
+        if (e.Query is not DnsMessage query) return Task.CompletedTask;
+        var response = query.CreateResponseInstance();
+        response.IsAuthoritiveAnswer = true;
+        foreach (var q in query.Questions)
+        {
+            if (!_records.TryGetValue(Key(q.Name), out var list))
+            {
+                response.ReturnCode = ReturnCode.NxDomain;
+                continue;
+            }
+            lock (list)
+                response.AnswerRecords.AddRange(list.Where(r => q.RecordType == RecordType.Any || r.RecordType == q.RecordType));
+        }
+        e.Response = response;
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _server.Stop();
+}
