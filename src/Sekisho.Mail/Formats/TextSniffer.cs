@@ -52,9 +52,14 @@ internal static class TextSniffer
             if (head.StartsWith("<!--", StringComparison.Ordinal) && lower.Contains("<html", StringComparison.Ordinal)) return TrueFileType.Html;
         }
 
+        // A shebang names an interpreter (sh, perl, python) that is not one of the Windows script types.
+        if (lower.StartsWith("#!", StringComparison.Ordinal)) return TrueFileType.Text;
         int bat = ScoreBatch(lower), ps1 = ScorePowerShell(lower), vbs = ScoreVbs(lower), js = ScoreJs(lower);
-        int best = Math.Max(Math.Max(bat, ps1), Math.Max(vbs, js));
-        if (best < 3) return TrueFileType.Text;
+        int[] scores = [bat, ps1, vbs, js];
+        Array.Sort(scores);
+        int best = scores[3];
+        // Weak or mixed evidence (source code in other languages, patches, prose) stays text.
+        if (best < 5 || best - scores[2] < 3) return TrueFileType.Text;
         if (best == ps1) return TrueFileType.Ps1;
         if (best == vbs) return TrueFileType.Vbs;
         if (best == js) return TrueFileType.Js;
@@ -117,11 +122,10 @@ internal static class TextSniffer
 
     private static int ScoreVbs(string s) =>
         LineStarts(s, "dim ") * 2 + Count(s, "createobject(") + Count(s, "wscript.echo") + Count(s, "end sub") * 2 + Count(s, "end function") * 2
-        + Count(s, "msgbox") + Count(s, "on error resume next") * 3 + LineStarts(s, "set ") / 2 + Count(s, "end if") * 2
-        + LineStarts(s, "'") + Count(s, " then\n") + Count(s, " then\r\n") + LineStarts(s, "sub ") * 2 + LineStarts(s, "option explicit") * 3;
+        + Count(s, "msgbox") + Count(s, "on error resume next") * 3 + Count(s, "end if") * 2 + Count(s, " then\r\n") + LineStarts(s, "option explicit") * 3;
 
     private static int ScoreJs(string s) =>
-        Count(s, "function ") + Count(s, "function(") + LineStarts(s, "var ") * 2 + Count(s, " var ") + LineStarts(s, "let ") + LineStarts(s, "const ") * 2
-        + Count(s, "=>") + Count(s, "new activexobject") * 3 + Count(s, "document.") + Count(s, "window.") + Count(s, "eval(") + Count(s, "});") * 2
-        + Count(s, "console.log") * 2 + Count(s, "wscript.createobject(") + Count(s, "===") + Count(s, "require(") + Count(s, "return ") / 2;
+        Count(s, "function(") + LineStarts(s, "var ") * 2 + LineStarts(s, "let ") + LineStarts(s, "const ") * 2
+        + Count(s, "new activexobject") * 3 + Count(s, "document.write") * 2 + Count(s, "window.") + Count(s, "eval(") + Count(s, "});") * 2
+        + Count(s, "console.log") * 2 + Count(s, "wscript.createobject(") * 2 + Count(s, "===") + Count(s, ".run(") + Count(s, "wscript.shell") * 2;
 }
