@@ -21,8 +21,11 @@ public sealed class ImsvaExportBuilder
     /// <summary>Tar header format (pax by default, as GNU tar and Python write).</summary>
     public TarEntryFormat Format { get; set; } = TarEntryFormat.Pax;
 
-    /// <summary>Compression level; fastest keeps tests quick.</summary>
-    public CompressionLevel Compression { get; set; } = CompressionLevel.Fastest;
+    /// <summary>
+    /// Compression level: optimal by default, like gzip's default; set fastest for large incompressible entries.
+    /// (Fastest compresses zeros only about 100:1, so it cannot make a ratio bomb.)
+    /// </summary>
+    public CompressionLevel Compression { get; set; } = CompressionLevel.Optimal;
 
     /// <summary>Names of the regular entries, in order.</summary>
     public IReadOnlyList<string> Names => entries.Select(e => e.Name).ToArray();
@@ -166,19 +169,16 @@ public sealed class ImsvaExportBuilder
         return this;
     }
 
-    /// <summary>
-    /// An entry of the given size generated while writing: zeros when <paramref name="compressible"/> (a ratio bomb
-    /// when large), otherwise pseudo-random bytes that do not compress.
-    /// </summary>
-    public ImsvaExportBuilder WithGeneratedEntry(string name, long size, bool compressible, int seed = 1)
+    /// <summary>An entry of the given size generated while writing, never held in memory.</summary>
+    public ImsvaExportBuilder WithGeneratedEntry(string name, long size, GeneratedContent content, int seed = 1)
     {
         entries.RemoveAll(e => e.Name == name);
-        entries.Add(new Entry(name, TarEntryType.RegularFile, size, () => new GeneratedStream(size, compressible ? null : new Random(seed)), null));
+        entries.Add(new Entry(name, TarEntryType.RegularFile, size, () => new GeneratedStream(size, content, new Random(seed)), null));
         return this;
     }
 
-    /// <summary>A zero-filled entry that compresses about 1000:1.</summary>
-    public ImsvaExportBuilder WithRatioBomb(string name = "policy/padding.bin", long size = 15 * 1024 * 1024) => WithGeneratedEntry(name, size, compressible: true);
+    /// <summary>A zero-filled entry that compresses about 1000:1 (15 MiB: under the entry and total limits, over the ratio).</summary>
+    public ImsvaExportBuilder WithRatioBomb(string name = "policy/padding.bin", long size = 15 * 1024 * 1024) => WithGeneratedEntry(name, size, GeneratedContent.Zeros);
 
     /// <summary>Replaces an XML entry by one with a DTD declaring an external entity (XXE).</summary>
     public ImsvaExportBuilder WithDtd(string name = "policy/rules.xml", string root = "PolicyList") =>
@@ -207,7 +207,7 @@ public sealed class ImsvaExportBuilder
             {
                 TarEntryFormat.Ustar => new UstarTarEntry(e.Type, e.Name),
                 TarEntryFormat.Gnu => new GnuTarEntry(e.Type, e.Name),
-                TarEntryFormat.V7 => new V7TarEntry(e.Type, e.Name),
+                TarEntryFormat.V7 => new V7TarEntry(e.Type == TarEntryType.RegularFile ? TarEntryType.V7RegularFile : e.Type, e.Name),
                 _ => new PaxTarEntry(e.Type, e.Name),
             };
             entry.ModificationTime = new DateTimeOffset(2024, 5, 22, 6, 40, 0, TimeSpan.Zero);
@@ -234,31 +234,62 @@ public sealed class ImsvaExportBuilder
     private static string CsvField(string value) =>
         value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
 
-    /// <summary>A read-only stream of a given length: zeros, or pseudo-random bytes.</summary>
-    private sealed class GeneratedStream(long length, Random? random) : Stream
+    /// <summary>
+    /// A read-only stream of a given length: zeros, or pseudo-random bytes. Seekable because TarWriter needs the
+    /// length of an entry before writing it to a forward-only archive.
+    /// </summary>
+    private sealed class GeneratedStream(long length, GeneratedContent content, Random random) : Stream
     {
         private long position;
 
         public override bool CanRead => true;
-        public override bool CanSeek => false;
+        public override bool CanSeek => true;
         public override bool CanWrite => false;
         public override long Length => length;
-        public override long Position { get => position; set => throw new NotSupportedException(); }
+        public override long Position { get => position; set => position = Math.Clamp(value, 0, length); }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
             var n = (int)Math.Min(count, length - position);
             if (n <= 0) return 0;
             var span = buffer.AsSpan(offset, n);
-            if (random is null) span.Clear();
-            else random.NextBytes(span);
+            switch (content)
+            {
+                case GeneratedContent.Zeros:
+                    span.Clear();
+                    break;
+                case GeneratedContent.RandomBytes:
+                    random.NextBytes(span);
+                    break;
+                default:
+                    random.NextBytes(span);
+                    for (var k = 0; k < span.Length; k++) span[k] = (byte)"0123456789abcdef"[span[k] & 0xF];
+                    break;
+            }
             position += n;
             return n;
         }
 
         public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => position + offset,
+            _ => length + offset,
+        };
+
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
+}
+
+/// <summary>What a generated entry holds.</summary>
+public enum GeneratedContent
+{
+    /// <summary>Zeros: compresses about 1000:1 at the optimal level.</summary>
+    Zeros,
+    /// <summary>Pseudo-random bytes: does not compress.</summary>
+    RandomBytes,
+    /// <summary>Pseudo-random hex digits: compresses about 2:1.</summary>
+    RandomText,
 }
