@@ -42,6 +42,11 @@ internal sealed class CliContext(ParseResult parse, GlobalOptions globals, TextW
     public bool Json => Parse.GetValue(globals.Json);
     public string Language => CliText.Language;
 
+    /// <summary>The language given with --lang, or null when it came from the locale.</summary>
+    public string? ExplicitLanguage => Parse.GetValue(globals.Lang) is { } l ? (l.StartsWith("ja", StringComparison.OrdinalIgnoreCase) ? "ja" : "en") : null;
+
+    public bool UsesPostgres => !string.IsNullOrWhiteSpace(PostgresConnectionString);
+
     /// <summary>Who the audit log records for command-line changes.</summary>
     public string Actor => "cli:" + Environment.UserName;
 

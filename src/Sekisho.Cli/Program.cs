@@ -18,9 +18,10 @@ public static class Program
     }
 
     /// <summary>Runs the command line with the given writers (tests call this in-process).</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken ct = default)
+    /// <param name="localeLanguage">The language when --lang is absent; null = from the locale environment.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken ct = default, string? localeLanguage = null)
     {
-        CliText.Language = CliText.Detect(args);
+        CliText.Language = CliText.Detect(args, localeLanguage);
         var app = new CliApp(output, error, time);
         var root = app.BuildRoot();
         var parse = root.Parse(args);
@@ -41,6 +42,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TimeProvider t
         root.Subcommands.Add(DomainCommands.Create(this));
         root.Subcommands.Add(PolicyCommands.Create(this));
         root.Subcommands.Add(AuditCommands.Create(this));
+        root.Subcommands.Add(MigrateCommands.Create(this));
         return root;
     }
 

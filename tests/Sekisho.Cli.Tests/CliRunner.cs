@@ -20,10 +20,11 @@ public sealed class CliRunner : IDisposable
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        var all = new List<string> { "--data", _dir.Path, "--lang", args.Contains("--lang") ? args[Array.IndexOf(args, "--lang") + 1] : "en" };
+        var all = new List<string> { "--data", _dir.Path };
         if (Postgres is not null) { all.Add("--db"); all.Add(Postgres); }
-        all.AddRange(args.Where((a, i) => a != "--lang" && (i == 0 || args[i - 1] != "--lang")));
-        int exit = await Program.RunAsync(all.ToArray(), o, e, Time);
+        all.AddRange(args);
+        // Without --lang the command follows the locale; tests pin that to English.
+        int exit = await Program.RunAsync(all.ToArray(), o, e, Time, default, localeLanguage: "en");
         return (exit, o.ToString(), e.ToString());
     }
 

@@ -27,13 +27,14 @@ public static class CliText
     }
 
     /// <summary>The language from --lang, else from the locale environment (LANGUAGE, LC_ALL, LC_MESSAGES, LANG).</summary>
-    public static string Detect(string[] args)
+    public static string Detect(string[] args, string? localeLanguage = null)
     {
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--lang" && i + 1 < args.Length) return Normalize(args[i + 1]);
             if (args[i].StartsWith("--lang=", StringComparison.Ordinal)) return Normalize(args[i][7..]);
         }
+        if (localeLanguage is not null) return Normalize(localeLanguage);
         foreach (var name in new[] { "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG" })
         {
             var v = Environment.GetEnvironmentVariable(name);

@@ -130,7 +130,9 @@ public static class PolicyValidator
 
         void CheckSide(Participants side, string sidePath, LocalizedText label, bool mustBeInternal)
         {
-            if (side.Mode == ParticipantsMode.Specified && side.Entries.Count == 0)
+            // A migrated rule may have lost every entry of a side (unmanaged domains, unresolved LDAP groups): it then
+            // matches nothing, which is safe, and its migration findings say what to fix.
+            if (side.Mode == ParticipantsMode.Specified && side.Entries.Count == 0 && rule.Migration is null)
                 p.Add(new(sidePath, "rule.scope.empty", ModelText.Get("rule.scope.empty", label)));
             if (side.Mode != ParticipantsMode.Specified) return;
             for (int i = 0; i < side.Entries.Count; i++)
@@ -324,7 +326,8 @@ public static class PolicyValidator
     {
         var p = new List<ValidationProblem>();
         if (string.IsNullOrWhiteSpace(list.Name)) p.Add(new($"{path}.name", "keyword.name.empty", ModelText.Get("keyword.name.empty")));
-        if (list.Expressions.Count == 0) p.Add(new($"{path}.expressions", "keyword.expressions.empty", ModelText.Get("keyword.expressions.empty", list.Name)));
+        // A migrated list whose expressions could not be translated stays, empty (it matches nothing), with its finding.
+        if (list.Expressions.Count == 0 && list.Provenance is null) p.Add(new($"{path}.expressions", "keyword.expressions.empty", ModelText.Get("keyword.expressions.empty", list.Name)));
         if (list.Threshold < 0) p.Add(new($"{path}.threshold", "keyword.threshold.invalid", ModelText.Get("keyword.threshold.invalid")));
         for (int i = 0; i < list.Expressions.Count; i++)
         {
