@@ -117,7 +117,7 @@ public sealed class ContainerTests
         var export = LoadOk(ImsvaExportBuilder.Minimal().WithManyEntries(251).Build());
         Assert.Equal(256, export.Entries.Count);
         Assert.Equal(251, export.UnknownEntries.Count);
-        Assert.Equal(new Source.UnknownEntry("filler/00000.txt", 9), export.UnknownEntries[0]);
+        Assert.Equal(("filler/00000.txt", 9L, "filler 0\n"), (export.UnknownEntries[0].Name, export.UnknownEntries[0].Size, System.Text.Encoding.ASCII.GetString(export.UnknownEntries[0].Content.Span)));
     }
 
     [Fact]

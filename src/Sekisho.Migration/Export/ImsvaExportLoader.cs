@@ -136,7 +136,7 @@ internal static class ExportParser
             if (EntryNames.Known.Contains(entry.Name)) continue;
             if (!EntryNames.IsAdminScreen(entry.Name))
             {
-                unknownEntries.Add(new UnknownEntry(entry.Name, entry.Data.Length));
+                unknownEntries.Add(new UnknownEntry(entry.Name, entry.Data.Length, entry.Data));
                 continue;
             }
             var screen = Xml(entry.Name, (x, root) =>
