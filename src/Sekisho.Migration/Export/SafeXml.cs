@@ -260,6 +260,10 @@ internal sealed class XmlContext(string fileName, string entry, List<UnknownXmlN
         return string.IsNullOrWhiteSpace(value) ? null : Enum(e, name, vocabulary, unknown);
     }
 
+    /// <summary>Reports the value of an attribute that selects a variant the reader does not know.</summary>
+    public void UnknownAttributeValue(XmlNode e, string name, string value) =>
+        unknowns.Add(new UnknownXmlNode(UnknownXmlKind.AttributeValue, name, value, PathOf(e), OwnerOf(e), null, At(e)));
+
     /// <summary>Reports one value of a list attribute or child text that is outside its vocabulary.</summary>
     public void UnknownListValue(XmlNode e, string name, string value) =>
         unknowns.Add(new UnknownXmlNode(UnknownXmlKind.ListValue, name, value, PathOf(e), OwnerOf(e), null, At(e)));
