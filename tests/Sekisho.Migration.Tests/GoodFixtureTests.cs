@@ -122,7 +122,7 @@ public sealed class GoodFixtureTests
 
     private static string ConditionName(ScanningCondition c) => c switch
     {
-        KeywordExpressions k => k.Area + "Keywords",
+        ContentKeywords k => k.Area + "Keywords",
         _ => c.GetType().Name,
     };
 
@@ -147,7 +147,7 @@ public sealed class GoodFixtureTests
             c =>
             {
                 var size = Assert.IsType<AttachmentSize>(c);
-                Assert.Equal(Comparison.GreaterThan, size.Op);
+                Assert.Equal(ComparisonOperator.GreaterThan, size.Op);
                 Assert.Equal(5242880, size.Bytes);
             });
         Assert.IsType<DeleteEntireMessage>(r16.Actions.Intercept);
@@ -207,8 +207,8 @@ public sealed class GoodFixtureTests
         var r13 = e.Rule("R13")!;
         Assert.Equal(RouteDirection.Outgoing, r13.Route.ApplyTo);
         Assert.Equal("AG2", Assert.IsType<AddressGroupEntry>(Assert.Single(r13.Route.Senders)).GroupId);
-        Assert.Equal(["KW2"], Assert.IsType<KeywordExpressions>(r13.Conditions!.Items[0]).ListIds);
-        Assert.Equal(new AttachmentCount(Comparison.GreaterThan, 0, r13.Conditions.Items[1].At), r13.Conditions.Items[1]);
+        Assert.Equal(["KW2"], Assert.IsType<ContentKeywords>(r13.Conditions!.Items[0]).ListIds);
+        Assert.Equal(new AttachmentCount(ComparisonOperator.GreaterThan, 0, r13.Conditions.Items[1].At), r13.Conditions.Items[1]);
 
         var r14 = e.Rule("R14")!.Conditions!.Items;
         Assert.Equal(20971520, Assert.IsType<MessageSize>(r14[0]).Bytes);
@@ -225,7 +225,7 @@ public sealed class GoodFixtureTests
 
         var ldapUser = Assert.IsType<LdapUserEntry>(Assert.Single(e.Rule("R18")!.Route.Recipients));
         Assert.Equal("eigyo@example.co.jp", ldapUser.Mail);
-        var header = Assert.IsType<KeywordExpressions>(Assert.Single(e.Rule("R18")!.Conditions!.Items));
+        var header = Assert.IsType<ContentKeywords>(Assert.Single(e.Rule("R18")!.Conditions!.Items));
         Assert.Equal(KeywordArea.Header, header.Area);
         Assert.Equal(["X-Mailer", "User-Agent"], header.Headers);
         var xheader = Assert.IsType<InsertXHeader>(Assert.Single(e.Rule("R18")!.Actions.Modify));
@@ -247,7 +247,7 @@ public sealed class GoodFixtureTests
         Assert.Equal(("社内通知", TextScanArea.From, false, "From: ", "@example-group.co.jp"),
             (exemption.Name, exemption.ScanArea, exemption.CaseSensitive, exemption.LineBeginning, exemption.LineEnd));
         Assert.Equal(["audit@example.co.jp"], Assert.IsType<Bcc>(Assert.Single(e.Rule("R29")!.Actions.Monitor)).Addresses);
-        Assert.Equal(["KW4"], Assert.IsType<KeywordExpressions>(Assert.Single(e.Rule("R31")!.Conditions!.Items)).ListIds);
+        Assert.Equal(["KW4"], Assert.IsType<ContentKeywords>(Assert.Single(e.Rule("R31")!.Conditions!.Items)).ListIds);
         Assert.Equal(Enumerable.Range(1, 22), e.RulesInOrder.Select(r => r.Order));
     }
 
@@ -328,7 +328,7 @@ public sealed class GoodFixtureTests
         Assert.Equal(["From", "To", "Subject", "Date", "Message-ID"], sig.Headers);
         Assert.Equal(["example-group.co.jp"], sig.ExemptDomains);
         var pem = XDocument.Load(Path.Combine(Support.FixtureDir("enterprise-ja"), "dkim_signature.xml")).Root!.Element("Signature")!.Element("PrivateKeyPem")!.Value;
-        Assert.Equal(pem.Trim(), sig.PrivateKeyPem.Reveal());
+        Assert.Equal(pem, sig.PrivateKeyPem.Reveal());
         Assert.DoesNotContain("BEGIN PRIVATE KEY", sig.ToString());
         Assert.DoesNotContain("MIIEvwIBADANBgkqhkiG9w0BAQEFAASC", e.ToString());
 

@@ -23,22 +23,37 @@ internal sealed class ExportArchive(string fileName, string sha256, long compres
     public ArchiveEntry? Find(string name) => byName.GetValueOrDefault(name);
 }
 
-/// <summary>Reports progress without flooding the receiver: at most once per MiB of compressed data.</summary>
+/// <summary>
+/// Reports progress without flooding the receiver: per stage, about every hundredth of the file (between 64 KiB and
+/// 1 MiB of compressed data).
+/// </summary>
 internal sealed class ProgressSink(IProgress<LoadProgress>? progress, long? total)
 {
-    private const long Step = 1024 * 1024;
-    private long lastReported = -Step;
+    private long lastReported;
+    private LoadStage? lastStage;
 
     public long? Total { get; set; } = total;
 
+    private long Step => Total is { } t ? Math.Clamp(t / 100, 64 * 1024, 1024 * 1024) : 1024 * 1024;
+
     public void Bytes(LoadStage stage, long done, bool force = false)
     {
-        if (progress is null || (!force && done - lastReported < Step)) return;
+        if (progress is null) return;
+        if (stage != lastStage)
+        {
+            lastStage = stage;
+            lastReported = 0;
+        }
+        if (!force && done - lastReported < Step) return;
         lastReported = done;
         progress.Report(new LoadProgress(stage, done, Total));
     }
 
-    public void Stage(LoadStage stage, long done, string? entry = null) => progress?.Report(new LoadProgress(stage, done, Total, entry));
+    public void Stage(LoadStage stage, long done, string? entry = null)
+    {
+        lastStage = stage;
+        progress?.Report(new LoadProgress(stage, done, Total, entry));
+    }
 }
 
 /// <summary>

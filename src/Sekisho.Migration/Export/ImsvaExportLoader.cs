@@ -136,7 +136,7 @@ internal static class ExportParser
             if (EntryNames.Known.Contains(entry.Name)) continue;
             if (!EntryNames.IsAdminScreen(entry.Name))
             {
-                unknownEntries.Add(new UnknownEntry(entry.Name, entry.Data.Length));
+                unknownEntries.Add(new UnknownEntry(entry.Name, entry.Data.Length, entry.Data));
                 continue;
             }
             var screen = Xml(entry.Name, (x, root) =>
@@ -147,12 +147,16 @@ internal static class ExportParser
             screens.Add(screen!);
         }
 
+        // Values outside a vocabulary are noted while reading, the rest after; report each entry in document order.
+        var entryOrder = unknownXml.Select(u => u.At.Entry).Distinct().ToList();
+        var orderedUnknowns = unknownXml.OrderBy(u => entryOrder.IndexOf(u.At.Entry)).ThenBy(u => u.At.Line).ThenBy(u => u.At.Column).ToArray();
+
         progress.Stage(LoadStage.Validating, archive.CompressedBytes);
         var dangling = ReferenceValidator.FindDangling(rules, objects, areas, scanningExceptions);
         return new ImsvaExport(
             new ExportFile(fileName, archive.Sha256, archive.CompressedBytes, archive.UncompressedBytes),
             info, settings, rules, objects, internalAddresses, scanningExceptions, senderFiltering, smtpRouting, dkim, ldap, euq, areas,
-            screens, archive.Entries.Select(e => new ExportEntry(e.Name, e.Data.Length)).ToArray(), unknownEntries, unknownXml,
+            screens, archive.Entries.Select(e => new ExportEntry(e.Name, e.Data.Length)).ToArray(), unknownEntries, orderedUnknowns,
             unknownInfoKeys, dangling);
     }
 

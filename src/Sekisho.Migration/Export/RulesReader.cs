@@ -40,8 +40,8 @@ internal static class RulesReader
     private static readonly IReadOnlyDictionary<string, AttachmentSelection> Selections = Vocabulary.Of(
         ("selected", AttachmentSelection.Selected), ("not_selected", AttachmentSelection.NotSelected));
 
-    private static readonly IReadOnlyDictionary<string, Comparison> Comparisons = Vocabulary.Of(
-        ("gt", Comparison.GreaterThan), ("lt", Comparison.LessThan), ("eq", Comparison.EqualTo));
+    private static readonly IReadOnlyDictionary<string, ComparisonOperator> Comparisons = Vocabulary.Of(
+        ("gt", ComparisonOperator.GreaterThan), ("lt", ComparisonOperator.LessThan), ("eq", ComparisonOperator.EqualTo));
 
     private static readonly IReadOnlyDictionary<string, DayOfWeek> Days = Vocabulary.Of(
         ("mon", DayOfWeek.Monday), ("tue", DayOfWeek.Tuesday), ("wed", DayOfWeek.Wednesday), ("thu", DayOfWeek.Thursday),
@@ -196,9 +196,9 @@ internal static class RulesReader
             case "AttachmentMimeType":
                 return new AttachmentMimeType(Selection(x, e), x.Texts(e, "Type"), at);
             case "AttachmentSize":
-                return new AttachmentSize(x.Enum(e, "op", Comparisons, Comparison.Unknown), x.RequiredLong(e, "bytes"), at);
+                return new AttachmentSize(x.Enum(e, "op", Comparisons, ComparisonOperator.Unknown), x.RequiredLong(e, "bytes"), at);
             case "AttachmentCount":
-                return new AttachmentCount(x.Enum(e, "op", Comparisons, Comparison.Unknown), x.RequiredInt(e, "value"), at);
+                return new AttachmentCount(x.Enum(e, "op", Comparisons, ComparisonOperator.Unknown), x.RequiredInt(e, "value"), at);
             case "SubjectKeywords":
                 return Keywords(x, e, KeywordArea.Subject);
             case "BodyKeywords":
@@ -208,9 +208,9 @@ internal static class RulesReader
             case "AttachmentContentKeywords":
                 return Keywords(x, e, KeywordArea.AttachmentContent);
             case "MessageSize":
-                return new MessageSize(x.Enum(e, "op", Comparisons, Comparison.Unknown), x.RequiredLong(e, "bytes"), at);
+                return new MessageSize(x.Enum(e, "op", Comparisons, ComparisonOperator.Unknown), x.RequiredLong(e, "bytes"), at);
             case "RecipientCount":
-                return new RecipientCount(x.Enum(e, "op", Comparisons, Comparison.Unknown), x.RequiredInt(e, "value"), at);
+                return new RecipientCount(x.Enum(e, "op", Comparisons, ComparisonOperator.Unknown), x.RequiredInt(e, "value"), at);
             case "ReceivedTimeRange":
             {
                 var days = new List<DayOfWeek>();
@@ -239,7 +239,7 @@ internal static class RulesReader
     private static AttachmentSelection Selection(XmlContext x, XmlNode e) =>
         x.Enum(e, "select", Selections, AttachmentSelection.Unknown, AttachmentSelection.Selected);
 
-    private static KeywordExpressions Keywords(XmlContext x, XmlNode e, KeywordArea area) => new(
+    private static ContentKeywords Keywords(XmlContext x, XmlNode e, KeywordArea area) => new(
         area,
         XmlContext.Split(x.Required(e, "refs"), ' ', '\t', ','),
         area == KeywordArea.Header ? XmlContext.Split(x.Attr(e, "headers"), ';', ',') : [],
@@ -296,7 +296,7 @@ internal static class ActionsReader
             case "handoff":
                 return new Handoff(x.Required(e, "host"), x.Int(e, "port") ?? 25, at);
             default:
-                x.Enum(e, "type", new Dictionary<string, int>(), -1);
+                x.UnknownAttributeValue(e, "type", type);
                 return new UnknownIntercept(x.Raw(e), at);
         }
     }

@@ -21,7 +21,8 @@ internal sealed class XmlNode(string name, int line, int column, XmlNode? parent
 {
     private static readonly List<XmlNode> NoChildren = [];
     private List<XmlNode>? children;
-    private StringBuilder? text;
+    private string? firstText;
+    private StringBuilder? moreText;
 
     public string Name { get; } = name;
     public int Line { get; } = line;
@@ -35,19 +36,26 @@ internal sealed class XmlNode(string name, int line, int column, XmlNode? parent
 
     public void AddChild(XmlNode child) => (children ??= []).Add(child);
 
+    /// <summary>Adds a text piece; most elements have one, so a builder is made only for the second.</summary>
     public int AppendText(string value)
     {
-        text ??= new StringBuilder();
-        text.Append(value);
-        return text.Length;
+        if (firstText is null)
+        {
+            firstText = value;
+            return value.Length;
+        }
+        moreText ??= new StringBuilder(firstText);
+        moreText.Append(value);
+        return moreText.Length;
     }
 
     /// <summary>Keeps text only where it means something: not the whitespace between child elements.</summary>
     public void Close()
     {
-        if (text is null) return;
-        var value = text.ToString();
-        text = null;
+        var value = moreText?.ToString() ?? firstText;
+        firstText = null;
+        moreText = null;
+        if (value is null) return;
         Text = children is { Count: > 0 } && string.IsNullOrWhiteSpace(value) ? null : value;
     }
 
@@ -62,20 +70,21 @@ internal static class SafeXml
 {
     public static XmlNode Parse(string fileName, string entry, byte[] data, ExportLimits limits)
     {
-        var text = TextEntries.Decode(fileName, entry, data);
         var settings = new XmlReaderSettings
         {
             DtdProcessing = DtdProcessing.Prohibit,
             XmlResolver = null,
             IgnoreComments = true,
             IgnoreProcessingInstructions = true,
-            MaxCharactersInDocument = Math.Max(1, text.Length),
+            // Indentation between elements is not content; whitespace inside text is kept.
+            IgnoreWhitespace = true,
+            MaxCharactersInDocument = Math.Max(1, data.Length),
             CloseInput = true,
         };
         var stack = new Stack<XmlNode>();
         XmlNode? root = null;
         var elements = 0;
-        using var reader = XmlReader.Create(new StringReader(text), settings);
+        using var reader = XmlReader.Create(TextEntries.OpenReader(fileName, entry, data), settings);
         var info = (IXmlLineInfo)reader;
         try
         {
@@ -112,8 +121,8 @@ internal static class SafeXml
         {
             // The prohibited-DTD error carries no position; point at the DOCTYPE itself.
             var line = ex.LineNumber > 0 ? ex.LineNumber : info.LineNumber;
-            var doctype = text.IndexOf("<!DOCTYPE", StringComparison.Ordinal);
-            if (line == 0 && doctype >= 0) line = text.AsSpan(0, doctype).Count('\n') + 1;
+            var doctype = data.AsSpan().IndexOf("<!DOCTYPE"u8);
+            if (line == 0 && doctype >= 0) line = data.AsSpan(0, doctype).Count((byte)'\n') + 1;
             throw TextEntries.Malformed(fileName, entry, line, ex.Message);
         }
         return root ?? throw TextEntries.Malformed(fileName, entry, null, "no root element");
@@ -121,18 +130,20 @@ internal static class SafeXml
 
     private static XmlAttr[] ReadAttributes(XmlReader reader, string fileName, string entry, ExportLimits limits)
     {
-        var list = new List<XmlAttr>(reader.AttributeCount);
         if (reader.AttributeCount > limits.MaxXmlAttributes)
             throw ArchiveReader.LimitExceeded(fileName, ExportLimitKind.XmlAttributeCount, limits.MaxXmlAttributes, reader.AttributeCount, entry, []);
+        var attributes = new XmlAttr[reader.AttributeCount];
+        var count = 0;
         while (reader.MoveToNextAttribute())
         {
             if (reader.Name == "xmlns" || reader.Prefix == "xmlns") continue;
-            if (reader.Value.Length > limits.MaxXmlTextLength)
-                throw ArchiveReader.LimitExceeded(fileName, ExportLimitKind.XmlTextLength, limits.MaxXmlTextLength, reader.Value.Length, entry, []);
-            list.Add(new XmlAttr(reader.Name, reader.Value));
+            var value = reader.Value;
+            if (value.Length > limits.MaxXmlTextLength)
+                throw ArchiveReader.LimitExceeded(fileName, ExportLimitKind.XmlTextLength, limits.MaxXmlTextLength, value.Length, entry, []);
+            attributes[count++] = new XmlAttr(reader.Name, value);
         }
         reader.MoveToElement();
-        return list.ToArray();
+        return count == attributes.Length ? attributes : attributes[..count];
     }
 }
 
@@ -248,6 +259,10 @@ internal sealed class XmlContext(string fileName, string entry, List<UnknownXmlN
         var value = Attr(e, name);
         return string.IsNullOrWhiteSpace(value) ? null : Enum(e, name, vocabulary, unknown);
     }
+
+    /// <summary>Reports the value of an attribute that selects a variant the reader does not know.</summary>
+    public void UnknownAttributeValue(XmlNode e, string name, string value) =>
+        unknowns.Add(new UnknownXmlNode(UnknownXmlKind.AttributeValue, name, value, PathOf(e), OwnerOf(e), null, At(e)));
 
     /// <summary>Reports one value of a list attribute or child text that is outside its vocabulary.</summary>
     public void UnknownListValue(XmlNode e, string name, string value) =>

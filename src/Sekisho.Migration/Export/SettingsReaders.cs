@@ -140,7 +140,7 @@ internal static class SettingsReaders
             var pem = x.ChildText(s, "PrivateKeyPem") ?? throw x.Malformed(s, "element <PrivateKeyPem> is required");
             return new DkimSignature(x.Required(s, "domain"), x.Required(s, "selector"), x.Int(s, "keyBits"), header, body,
                 XmlContext.Split(x.Attr(s, "headers"), ':'), x.Int(s, "expireDays"), x.Long(s, "bodyLength"), x.Attr(s, "auid") ?? "",
-                new SensitiveText(pem.Trim()), x.Texts(x.Single(s, "ExemptDomains"), "Domain"), x.At(s));
+                new SensitiveText(pem), x.Texts(x.Single(s, "ExemptDomains"), "Domain"), x.At(s));
         }).ToArray();
     }
 

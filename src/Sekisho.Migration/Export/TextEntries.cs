@@ -17,6 +17,15 @@ internal static class TextEntries
         return Strict.GetString(data);
     }
 
+    /// <summary>A reader over a validated UTF-8 entry, without copying it into one large string.</summary>
+    public static TextReader OpenReader(string fileName, string entry, byte[] data)
+    {
+        var offset = data.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        if (!IsValid(data.AsSpan(offset), out var bad))
+            throw Malformed(fileName, entry, LineAt(data.AsSpan(offset), bad), $"the content is not valid UTF-8 (byte {bad + 1})");
+        return new StreamReader(new MemoryStream(data, offset, data.Length - offset, writable: false), Strict, detectEncodingFromByteOrderMarks: false);
+    }
+
     private static bool IsValid(ReadOnlySpan<byte> data, out int firstInvalid)
     {
         var buffer = ArrayPool<char>.Shared.Rent(8192);

@@ -70,7 +70,7 @@ public static class ReferenceValidator
                 if (entry is AddressGroupEntry g) Check(groups, ReferenceKind.AddressGroup, g.GroupId, by, g.At);
             foreach (var condition in rule.Conditions?.Items ?? [])
             {
-                if (condition is KeywordExpressions k)
+                if (condition is ContentKeywords k)
                     foreach (var id in k.ListIds) Check(keywordLists, ReferenceKind.KeywordList, id, by, k.At);
                 else if (condition is Dlp d)
                     foreach (var id in d.TemplateIds) Check(templates, ReferenceKind.DlpTemplate, id, by, d.At);

@@ -175,8 +175,8 @@ public sealed record AttachmentName(AttachmentSelection Select, IReadOnlyList<st
 /// <summary>Attachment MIME content types.</summary>
 public sealed record AttachmentMimeType(AttachmentSelection Select, IReadOnlyList<string> Types, SourceLocation At) : ScanningCondition(At);
 
-/// <summary>Comparison of a size or count condition.</summary>
-public enum Comparison
+/// <summary>Comparison of a size or count condition (gt, lt, eq).</summary>
+public enum ComparisonOperator
 {
     /// <summary>A value this reader does not know.</summary>
     Unknown,
@@ -189,10 +189,10 @@ public enum Comparison
 }
 
 /// <summary>Attachment size.</summary>
-public sealed record AttachmentSize(Comparison Op, long Bytes, SourceLocation At) : ScanningCondition(At);
+public sealed record AttachmentSize(ComparisonOperator Op, long Bytes, SourceLocation At) : ScanningCondition(At);
 
 /// <summary>Number of attachments.</summary>
-public sealed record AttachmentCount(Comparison Op, int Value, SourceLocation At) : ScanningCondition(At);
+public sealed record AttachmentCount(ComparisonOperator Op, int Value, SourceLocation At) : ScanningCondition(At);
 
 /// <summary>Where keyword expressions are looked for.</summary>
 public enum KeywordArea
@@ -212,13 +212,13 @@ public enum KeywordArea
 /// <param name="ListIds">Referenced keyword lists, by id.</param>
 /// <param name="Headers">Header names for <see cref="KeywordArea.Header"/>, else empty.</param>
 /// <param name="At">Location.</param>
-public sealed record KeywordExpressions(KeywordArea Area, IReadOnlyList<string> ListIds, IReadOnlyList<string> Headers, SourceLocation At) : ScanningCondition(At);
+public sealed record ContentKeywords(KeywordArea Area, IReadOnlyList<string> ListIds, IReadOnlyList<string> Headers, SourceLocation At) : ScanningCondition(At);
 
 /// <summary>Size → Message size.</summary>
-public sealed record MessageSize(Comparison Op, long Bytes, SourceLocation At) : ScanningCondition(At);
+public sealed record MessageSize(ComparisonOperator Op, long Bytes, SourceLocation At) : ScanningCondition(At);
 
 /// <summary>Others → Number of recipients.</summary>
-public sealed record RecipientCount(Comparison Op, int Value, SourceLocation At) : ScanningCondition(At);
+public sealed record RecipientCount(ComparisonOperator Op, int Value, SourceLocation At) : ScanningCondition(At);
 
 /// <summary>Others → Received time range.</summary>
 public sealed record ReceivedTimeRange(IReadOnlyList<DayOfWeek> Days, TimeOnly From, TimeOnly To, SourceLocation At) : ScanningCondition(At);

@@ -1,7 +1,13 @@
 namespace Sekisho.Migration.Source;
 
-/// <summary>An entry of the archive that the format does not describe (reported as "not supported: unknown export entry NAME").</summary>
-public sealed record UnknownEntry(string Name, long Size);
+/// <summary>
+/// An entry of the archive that the format does not describe (reported as "not supported: unknown export entry NAME"),
+/// kept with its content so that a later reader of a richer layout loses nothing.
+/// </summary>
+/// <param name="Name">Entry name.</param>
+/// <param name="Size">Size in bytes.</param>
+/// <param name="Content">The bytes as read.</param>
+public sealed record UnknownEntry(string Name, long Size, ReadOnlyMemory<byte> Content);
 
 /// <summary>What part of an XML document was not understood.</summary>
 public enum UnknownXmlKind
