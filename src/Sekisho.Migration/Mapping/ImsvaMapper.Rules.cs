@@ -219,7 +219,7 @@ public sealed partial class ImsvaMapper
     {
         Src.Spam or Src.Phishing or Src.SocialEngineering or Src.Graymail or Src.WebReputation => RuleType.Spam,
         Src.AttachmentTrueFileType or Src.AttachmentName or Src.AttachmentMimeType or Src.AttachmentSize or Src.AttachmentCount
-            or Src.KeywordExpressions or Src.MessageSize or Src.RecipientCount or Src.ReceivedTimeRange or Src.PasswordProtectedZip
+            or Src.ContentKeywords or Src.MessageSize or Src.RecipientCount or Src.ReceivedTimeRange or Src.PasswordProtectedZip
             or Src.UnableToDecrypt or Src.SpoofedInternal => RuleType.Content,
         Src.Dlp => RuleType.Dlp,
         _ => null,
@@ -325,7 +325,7 @@ public sealed partial class ImsvaMapper
             case Src.AttachmentMimeType m when m.Types.Count > 0: yield return new AttachmentMimeType(Sel(m.Select), m.Types); break;
             case Src.AttachmentSize a: yield return new AttachmentSize(Cmp(a.Op), CapSize(a.Bytes, findings)); break;
             case Src.AttachmentCount a: yield return new AttachmentCount(Cmp(a.Op), Math.Max(0, a.Value)); break;
-            case Src.KeywordExpressions k:
+            case Src.ContentKeywords k:
                 var ids = new List<string>();
                 foreach (var id in k.ListIds)
                 {
@@ -344,7 +344,7 @@ public sealed partial class ImsvaMapper
                 break;
             case Src.MessageSize m:
                 var limit = EffectiveMaxMessageSize;
-                if (m.Op == Src.Comparison.GreaterThan && m.Bytes >= limit)
+                if (m.Op == Src.ComparisonOperator.GreaterThan && m.Bytes >= limit)
                     findings.Add(Findings.Warning("size-over-limit", FormatSize(m.Bytes), FormatSize(limit)));
                 yield return new MessageSize(Cmp(m.Op), CapSize(m.Bytes, findings));
                 break;
@@ -387,10 +387,10 @@ public sealed partial class ImsvaMapper
 
     private static Selection Sel(Src.AttachmentSelection s) => s == Src.AttachmentSelection.NotSelected ? Selection.NotSelected : Selection.Selected;
 
-    private static Comparison Cmp(Src.Comparison c) => c switch
+    private static Comparison Cmp(Src.ComparisonOperator c) => c switch
     {
-        Src.Comparison.LessThan => Comparison.LessThan,
-        Src.Comparison.EqualTo => Comparison.Equal,
+        Src.ComparisonOperator.LessThan => Comparison.LessThan,
+        Src.ComparisonOperator.EqualTo => Comparison.Equal,
         _ => Comparison.GreaterThan,
     };
 
