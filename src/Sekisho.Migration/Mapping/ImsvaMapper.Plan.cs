@@ -155,6 +155,9 @@ public sealed partial class ImsvaMapper
                 Id = NewId("context-domain", d.Name), Name = d.Name, VerificationToken = "-", Added = _ctx.Now,
                 Status = d.Verified ? DomainStatus.Verified : DomainStatus.NeedsSetup,
             })],
+            Settings = _ctx.DirectoryConfigured && !_ctx.Existing.Settings.Directory.IsConfigured
+                ? _ctx.Existing.Settings with { Directory = new Model.Settings.DirectorySettings { Kind = Model.Settings.DirectoryKind.Imported } }
+                : _ctx.Existing.Settings,
         };
         for (int round = 0; round < 5; round++)
         {
