@@ -95,6 +95,10 @@ internal static partial class MigrateCommands
     {
         switch (format)
         {
+            case "json" when output is not null:
+                await using (var file = File.Create(output)) AnalysisJson.Write(file, analysis, language);
+                ctx.Err.WriteLine(CliText.T("migrate.written", output));
+                break;
             case "json":
                 await WriteAsync(ctx, output, AnalysisJson.Write(analysis, language), ct);
                 break;

@@ -22,6 +22,7 @@ public sealed partial class ImsvaMapper
     private readonly HashSet<string> _groupsUsedProtected = new(StringComparer.Ordinal);
     private readonly List<AddressGroup> _groupObjects = [];
     private readonly Dictionary<string, KeywordList> _keywordLists = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, bool), KeywordTranslation> _translations = [];
     private readonly Dictionary<string, List<MigrationFinding>> _keywordListErrors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Notification> _notifications = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Stamp> _stamps = new(StringComparer.Ordinal);
@@ -115,7 +116,10 @@ public sealed partial class ImsvaMapper
             var expressions = new List<KeywordExpression>();
             foreach (var e in k.Expressions)
             {
-                switch (KeywordExpressionTranslator.Translate(e))
+                // Exports repeat the same expressions in many lists: translate (and compile-check) each once.
+                if (!_translations.TryGetValue((e.Text, e.CaseSensitive), out var translation))
+                    _translations[(e.Text, e.CaseSensitive)] = translation = KeywordExpressionTranslator.Translate(e);
+                switch (translation)
                 {
                     case TranslatedKeyword t:
                         expressions.Add(new KeywordExpression(t.Pattern, e.CaseSensitive, e.Score, "", t.Pattern == e.Text ? null : e.Text));

@@ -11,22 +11,18 @@ public sealed partial class ImsvaMapper
     /// <summary>Replaces an item with extra findings and/or changed targets, recomputing its status.</summary>
     private void AmendItem(string itemId, IEnumerable<MigrationFinding> extra, Func<AnalysisTarget, AnalysisTarget?>? target = null, bool? created = null)
     {
-        int i = _items.FindIndex(x => x.Id == itemId);
-        if (i < 0) return;
+        if (!_itemIndex.TryGetValue(itemId, out var i)) return;
         var item = _items[i];
         var findings = item.Findings.ToList();
         foreach (var f in extra) AddOnce(findings, f);
         var targets = target is null ? item.Targets : item.Targets.Select(target).Where(t => t is not null).Select(t => t!).ToList();
         bool isCreated = created ?? item.Status != FindingStatus.NotSupported;
         _items[i] = item with { Findings = findings, Targets = targets, Status = Findings.StatusOf(findings, isCreated) };
+        foreach (var t in targets)
+            if (t.Id is not null) _objectItem[t.Id] = itemId;
     }
 
-    private string? ItemOfObject(string objectId)
-    {
-        foreach (var item in _items)
-            if (item.Targets.Any(t => t.Id == objectId)) return item.Id;
-        return null;
-    }
+    private string? ItemOfObject(string objectId) => _objectItem.GetValueOrDefault(objectId);
 
     private MigrationPlan BuildPlan()
     {
@@ -83,7 +79,8 @@ public sealed partial class ImsvaMapper
             var renamedRules = new List<Rule>();
             foreach (var g in rules.GroupBy(r => (r.Direction, r.Type)))
                 renamedRules.AddRange(Rename(g.ToList(), existing.RulesOf(g.Key.Direction, g.Key.Type).Select(r => r.Name), r => r.Name, (r, n) => r with { Name = n }, r => r.Id));
-            rules = rules.Select(r => renamedRules.First(x => x.Id == r.Id)).ToList();
+            var byId = renamedRules.ToDictionary(r => r.Id);
+            rules = rules.Select(r => byId[r.Id]).ToList();
         }
 
         // Orders: within each type and direction, in source order, after the rules that stay.
@@ -93,7 +90,8 @@ public sealed partial class ImsvaMapper
             int start = _ctx.Mode == MigrationMode.Merge ? existing.RulesOf(g.Key.Direction, g.Key.Type).Select(r => r.Order).DefaultIfEmpty(0).Max() : 0;
             ordered.AddRange(g.Select((r, i) => r with { Order = start + i + 1 }));
         }
-        rules = rules.Select(r => ordered.First(x => x.Id == r.Id)).ToList();
+        var orderedById = ordered.ToDictionary(r => r.Id);
+        rules = rules.Select(r => orderedById[r.Id]).ToList();
         // Rule findings were copied into each rule before merge findings were added: refresh them from the items.
         rules = rules.Select(r => WithItemFindings(r)).ToList();
 
@@ -118,7 +116,7 @@ public sealed partial class ImsvaMapper
     private Rule WithItemFindings(Rule r)
     {
         var itemId = ItemOfObject(r.Id);
-        var item = itemId is null ? null : _items.First(i => i.Id == itemId);
+        var item = itemId is null ? null : _items[_itemIndex[itemId]];
         if (item is null || r.Migration is null) return r;
         var status = item.Status switch { FindingStatus.Error => MigrationStatus.NeedsFix, FindingStatus.Warning => MigrationStatus.NeedsConfirmation, _ => MigrationStatus.Successful };
         return r with { Enabled = r.Enabled && status != MigrationStatus.NeedsFix, Migration = r.Migration with { Status = status, Findings = item.Findings } };

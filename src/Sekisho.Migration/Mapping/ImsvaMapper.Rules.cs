@@ -529,7 +529,7 @@ public sealed partial class ImsvaMapper
                 IEnumerable<AddressPattern> patterns = e switch
                 {
                     AddressParticipant a => [a.Pattern],
-                    AddressGroupParticipant g => _groupObjects.FirstOrDefault(x => x.Id == g.GroupId)?.Entries.Select(x => x.Address) ?? [],
+                    AddressGroupParticipant g => _groupObjects.Find(x => x.Id == g.GroupId)?.Entries.Select(x => x.Address) ?? [],
                     _ => [],
                 };
                 foreach (var p in patterns)
@@ -580,17 +580,21 @@ public sealed partial class ImsvaMapper
     /// </summary>
     private void FlagEvaluationOrderChanges()
     {
-        var created = _ruleDrafts.Where(d => d.Created).ToList();
-        for (int b = 0; b < created.Count; b++)
+        // For each direction and rule type, the first enabled source rule with a terminal action that produced a rule of that type.
+        var firstTerminal = new Dictionary<(Direction, RuleType), (int Index, RuleDraft Draft)>();
+        int index = 0;
+        foreach (var draft in _ruleDrafts.Where(d => d.Created))
         {
-            foreach (var target in created[b].Targets)
+            index++;
+            foreach (var target in draft.Targets)
             {
-                var ahead = created.Take(b).FirstOrDefault(a => a.Terminal && a.Source.Enabled && a.Targets.Any(t =>
-                    t.Direction == target.Direction && TypeRank(t.Type) > TypeRank(target.Type)));
-                if (ahead is null) continue;
-                var aType = ahead.Targets.First(t => t.Direction == target.Direction && TypeRank(t.Type) > TypeRank(target.Type)).Type;
-                AddOnce(created[b].Findings, Findings.Warning("evaluation-order-changed", ahead.Source.Name, TypeLabel(aType), TypeLabel(target.Type), TypeLabel(aType)));
+                var ahead = firstTerminal.Where(kv => kv.Key.Item1 == target.Direction && TypeRank(kv.Key.Item2) > TypeRank(target.Type))
+                    .OrderBy(kv => kv.Value.Index).Select(kv => (kv.Value.Draft, Type: kv.Key.Item2)).FirstOrDefault();
+                if (ahead.Draft is not null)
+                    AddOnce(draft.Findings, Findings.Warning("evaluation-order-changed", ahead.Draft.Source.Name, TypeLabel(ahead.Type), TypeLabel(target.Type), TypeLabel(ahead.Type)));
             }
+            if (draft.Terminal && draft.Source.Enabled)
+                foreach (var t in draft.Targets) firstTerminal.TryAdd((t.Direction, t.Type), (index, draft));
         }
     }
 
@@ -617,7 +621,7 @@ public sealed partial class ImsvaMapper
             : d.Targets.Select(t => new AnalysisTarget(RuleKind(t.Type), t.Direction, t.Name, t.Enabled, t.Id)).ToList();
         if (_senderListTargets.Contains(d.Source.Id)) targets = [.. targets, new AnalysisTarget("sender-filter", Direction.Inbound, d.Source.Name, null)];
         bool created = d.Created || d.Source.Type == Src.RuleType.DkimEnforcement;
-        _items.Add(new AnalysisItem("rule:" + d.Source.Id, "rule", d.Source.Name, $"Policy > Policy List > {d.Source.Name}",
+        AddItem(new AnalysisItem("rule:" + d.Source.Id, "rule", d.Source.Name, $"Policy > Policy List > {d.Source.Name}",
             Findings.StatusOf(d.Findings, created), targets, d.Findings));
     }
 }

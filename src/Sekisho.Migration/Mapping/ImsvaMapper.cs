@@ -67,9 +67,19 @@ public sealed partial class ImsvaMapper
 
     private Provenance Prov(string sourceId) => new(_sha, sourceId, _ctx.TaskId);
 
-    private void AddItem(string id, string kind, string name, string source, IReadOnlyList<AnalysisTarget> targets, IReadOnlyList<MigrationFinding> findings, bool created)
+    private void AddItem(string id, string kind, string name, string source, IReadOnlyList<AnalysisTarget> targets, IReadOnlyList<MigrationFinding> findings, bool created) =>
+        AddItem(new AnalysisItem(id, kind, name, source, Findings.StatusOf(findings, created), targets, findings));
+
+    // Items are looked up by id and by the objects they target: large exports have thousands of each.
+    private readonly Dictionary<string, int> _itemIndex = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _objectItem = new(StringComparer.Ordinal);
+
+    private void AddItem(AnalysisItem item)
     {
-        _items.Add(new AnalysisItem(id, kind, name, source, Findings.StatusOf(findings, created), targets, findings));
+        if (_itemIndex.TryGetValue(item.Id, out var existing)) { _items[existing] = item; }
+        else { _itemIndex[item.Id] = _items.Count; _items.Add(item); }
+        foreach (var t in item.Targets)
+            if (t.Id is not null) _objectItem[t.Id] = item.Id;
     }
 
     private bool IsManagedDomain(string domain) => _managed.Contains(DomainNames.NormalizeOrSelf(domain));

@@ -19,6 +19,13 @@ public static class AnalysisJson
     public static string Write(MigrationAnalysis a, string language)
     {
         using var stream = new MemoryStream();
+        Write(stream, a, language);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Writes the document to a stream (large analyses go straight to the file).</summary>
+    public static void Write(Stream stream, MigrationAnalysis a, string language)
+    {
         using (var w = new Utf8JsonWriter(stream, Options))
         {
             w.WriteStartObject();
@@ -79,7 +86,7 @@ public static class AnalysisJson
             w.WriteEndArray();
             w.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+        stream.WriteByte((byte)'\n');
     }
 
     /// <summary>The document printed when the file cannot be analysed at all.</summary>

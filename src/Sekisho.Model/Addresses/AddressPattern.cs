@@ -141,8 +141,12 @@ public static class DomainNames
         name = name.Trim().TrimEnd('.');
         if (name.Length == 0 || name.Length > 253) return false;
         string ascii;
-        try { ascii = Idn.GetAscii(name).ToLowerInvariant(); }
-        catch (ArgumentException) { return false; }
+        if (IsPlainAscii(name)) ascii = name.ToLowerInvariant(); // the common case: no IDNA work needed
+        else
+        {
+            try { ascii = Idn.GetAscii(name).ToLowerInvariant(); }
+            catch (ArgumentException) { return false; }
+        }
         var labels = ascii.Split('.');
         if (labels.Length < 2) return false;
         foreach (var label in labels)
@@ -154,6 +158,13 @@ public static class DomainNames
         }
         normalized = ascii;
         return true;
+    }
+
+    private static bool IsPlainAscii(string s)
+    {
+        foreach (char c in s)
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '.')) return false;
+        return !s.Contains("xn--", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The normalised name, or the input lowercased when it is not a valid name.</summary>

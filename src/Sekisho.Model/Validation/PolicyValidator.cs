@@ -44,7 +44,8 @@ public static class PolicyValidator
         Unique(problems, policy.Domains.Select((d, i) => (d.Name, $"domains[{i}].name")), n => ModelText.Get("domain.name.duplicate", n), "domain.name.duplicate");
         for (int i = 0; i < policy.Domains.Count; i++) problems.AddRange(ValidateDomain(policy.Domains[i], $"domains[{i}]"));
         UniqueIds(problems, policy);
-        for (int i = 0; i < policy.AddressGroups.Count; i++) problems.AddRange(ValidateAddressGroup(policy.AddressGroups[i], policy, $"addressGroups[{i}]"));
+        var managedSet = new PolicyIndex(policy);
+        for (int i = 0; i < policy.AddressGroups.Count; i++) problems.AddRange(ValidateAddressGroup(policy.AddressGroups[i], managedSet, $"addressGroups[{i}]"));
         UniqueNames(problems, policy.AddressGroups, "addressGroups", "kind.address-group");
         for (int i = 0; i < policy.KeywordLists.Count; i++) problems.AddRange(ValidateKeywordList(policy.KeywordLists[i], $"keywordLists[{i}]"));
         UniqueNames(problems, policy.KeywordLists, "keywordLists", "kind.keyword-list");
@@ -54,10 +55,11 @@ public static class PolicyValidator
         UniqueNames(problems, policy.Stamps, "stamps", "kind.stamp");
         for (int i = 0; i < policy.DlpIdentifiers.Count; i++) problems.AddRange(ValidateDlpIdentifier(policy.DlpIdentifiers[i], $"dlpIdentifiers[{i}]"));
         UniqueNames(problems, policy.DlpIdentifiers, "dlpIdentifiers", "kind.dlp-identifier");
-        for (int i = 0; i < policy.DlpTemplates.Count; i++) problems.AddRange(ValidateDlpTemplate(policy.DlpTemplates[i], policy, $"dlpTemplates[{i}]"));
+        for (int i = 0; i < policy.DlpTemplates.Count; i++) problems.AddRange(ValidateDlpTemplate(policy.DlpTemplates[i], managedSet, $"dlpTemplates[{i}]"));
         UniqueNames(problems, policy.DlpTemplates, "dlpTemplates", "kind.dlp-template");
         problems.AddRange(ValidateSettings(policy.Settings, "settings"));
-        for (int i = 0; i < policy.Rules.Count; i++) problems.AddRange(ValidateRule(policy.Rules[i], policy, $"rules[{i}]"));
+        var index = new PolicyIndex(policy);
+        for (int i = 0; i < policy.Rules.Count; i++) problems.AddRange(ValidateRule(policy.Rules[i], index, $"rules[{i}]"));
         var byName = policy.Rules.Select((r, i) => (r, i)).GroupBy(x => (x.r.Direction, x.r.Type, x.r.Name));
         foreach (var g in byName.Where(g => g.Count() > 1))
             foreach (var (r, i) in g.Skip(1))
@@ -95,7 +97,10 @@ public static class PolicyValidator
     }
 
     /// <summary>Validates a rule in the context of its policy (managed domains, objects, directory).</summary>
-    public static IReadOnlyList<ValidationProblem> ValidateRule(Rule rule, PolicySnapshot policy, string path = "rule")
+    public static IReadOnlyList<ValidationProblem> ValidateRule(Rule rule, PolicySnapshot policy, string path = "rule") =>
+        ValidateRule(rule, new PolicyIndex(policy), path);
+
+    private static IReadOnlyList<ValidationProblem> ValidateRule(Rule rule, PolicyIndex policy, string path)
     {
         var p = new List<ValidationProblem>();
         if (string.IsNullOrWhiteSpace(rule.Name)) p.Add(new($"{path}.name", "rule.name.empty", ModelText.Get("rule.name.empty")));
@@ -113,9 +118,9 @@ public static class PolicyValidator
         return p;
     }
 
-    private static void ValidateScope(List<ValidationProblem> p, Rule rule, PolicySnapshot policy, string path)
+    private static void ValidateScope(List<ValidationProblem> p, Rule rule, PolicyIndex policy, string path)
     {
-        var managed = policy.ManagedDomainNames.ToList();
+        var managed = policy.Managed;
         bool inbound = rule.Direction == Direction.Inbound;
         var directionLabel = ModelText.Get(inbound ? "direction.inbound" : "direction.outbound");
         // The protected side: inbound recipients / outbound senders must be the organization's own.
@@ -140,10 +145,10 @@ public static class PolicyValidator
                 var ep = $"{sidePath}.entries[{i}]";
                 switch (side.Entries[i])
                 {
-                    case AddressParticipant a when mustBeInternal && !a.Pattern.LiesWithin(managed):
+                    case AddressParticipant a when mustBeInternal && !managed.Contains(a.Pattern):
                         p.Add(new(ep, "rule.scope.address.outside-managed", ModelText.Get("rule.scope.address.outside-managed", label, a.Pattern, directionLabel)));
                         break;
-                    case DomainParticipant d when !managed.Contains(DomainNames.NormalizeOrSelf(d.Domain)):
+                    case DomainParticipant d when !managed.ContainsDomain(d.Domain):
                         p.Add(new(ep, "rule.scope.domain.unmanaged", ModelText.Get("rule.scope.domain.unmanaged", d.Domain)));
                         break;
                     case AddressGroupParticipant g:
@@ -160,7 +165,7 @@ public static class PolicyValidator
         }
     }
 
-    private static void ValidateCriteria(List<ValidationProblem> p, Rule rule, PolicySnapshot policy, string path)
+    private static void ValidateCriteria(List<ValidationProblem> p, Rule rule, PolicyIndex policy, string path)
     {
         var items = rule.Criteria.Items;
         if (items.Count == 0 && rule.Type is RuleType.Spam or RuleType.Dlp or RuleType.Virus)
@@ -235,9 +240,9 @@ public static class PolicyValidator
         }
     }
 
-    private static void ValidateActions(List<ValidationProblem> p, Rule rule, RuleActions actions, PolicySnapshot policy, string path)
+    private static void ValidateActions(List<ValidationProblem> p, Rule rule, RuleActions actions, PolicyIndex policy, string path)
     {
-        var managed = policy.ManagedDomainNames.ToList();
+        var managed = policy.Managed;
         switch (actions.Intercept)
         {
             case ChangeRecipient c:
@@ -295,18 +300,21 @@ public static class PolicyValidator
             {
                 if (!AddressPattern.TryParse(list[i], out var a, out _) || !a!.IsSingleAddress)
                     p.Add(new($"{ap}[{i}]", "rule.action.address.invalid", ModelText.Get("rule.action.address.invalid", list[i])));
-                else if (!a.LiesWithin(managed))
+                else if (!managed.Contains(a))
                     p.Add(new($"{ap}[{i}]", "rule.action.address.outside-managed", ModelText.Get("rule.action.address.outside-managed", label, list[i])));
             }
         }
     }
 
     /// <summary>Validates an address group; internal groups may hold only exact addresses and domains that are managed.</summary>
-    public static IReadOnlyList<ValidationProblem> ValidateAddressGroup(AddressGroup group, PolicySnapshot policy, string path = "addressGroup")
+    public static IReadOnlyList<ValidationProblem> ValidateAddressGroup(AddressGroup group, PolicySnapshot policy, string path = "addressGroup") =>
+        ValidateAddressGroup(group, new PolicyIndex(policy), path);
+
+    private static IReadOnlyList<ValidationProblem> ValidateAddressGroup(AddressGroup group, PolicyIndex policy, string path)
     {
         var p = new List<ValidationProblem>();
         if (string.IsNullOrWhiteSpace(group.Name)) p.Add(new($"{path}.name", "group.name.empty", ModelText.Get("group.name.empty")));
-        var managed = policy.ManagedDomainNames.ToList();
+        var managed = policy.Managed;
         for (int i = 0; i < group.Entries.Count; i++)
         {
             var e = group.Entries[i];
@@ -315,7 +323,7 @@ public static class PolicyValidator
             if (!group.Internal) continue;
             if (e.Address.HasWildcardDomain)
                 p.Add(new($"{path}.entries[{i}]", "group.internal.wildcard", ModelText.Get("group.internal.wildcard", group.Name, e.Address)));
-            else if (!e.Address.LiesWithin(managed))
+            else if (!managed.Contains(e.Address))
                 p.Add(new($"{path}.entries[{i}]", "group.internal.unmanaged", ModelText.Get("group.internal.unmanaged", group.Name, e.Address)));
         }
         return p;
@@ -382,7 +390,10 @@ public static class PolicyValidator
         return p;
     }
 
-    public static IReadOnlyList<ValidationProblem> ValidateDlpTemplate(DlpTemplate t, PolicySnapshot policy, string path = "dlpTemplate")
+    public static IReadOnlyList<ValidationProblem> ValidateDlpTemplate(DlpTemplate t, PolicySnapshot policy, string path = "dlpTemplate") =>
+        ValidateDlpTemplate(t, new PolicyIndex(policy), path);
+
+    private static IReadOnlyList<ValidationProblem> ValidateDlpTemplate(DlpTemplate t, PolicyIndex policy, string path)
     {
         var p = new List<ValidationProblem>();
         if (string.IsNullOrWhiteSpace(t.Name)) p.Add(new($"{path}.name", "object.name.empty", ModelText.Get("object.name.empty", ModelText.Get("kind.dlp-template"))));
@@ -482,4 +493,35 @@ public static class PolicyValidator
         foreach (var o in policy.AllObjects.Select(o => o.Id).Concat(policy.Rules.Select(r => r.Id)).Concat(policy.Domains.Select(d => d.Id)))
             if (!seen.Add(o)) p.Add(new("id", "object.id.duplicate", ModelText.Get("object.id.duplicate", o)));
     }
+}
+
+/// <summary>Lookups of one policy, built once per validation so that large policies validate in linear time.</summary>
+internal sealed class PolicyIndex(PolicySnapshot policy)
+{
+    private readonly Dictionary<string, AddressGroup> _groups = policy.AddressGroups.GroupBy(g => g.Id).ToDictionary(g => g.Key, g => g.First());
+    private readonly Dictionary<string, KeywordList> _keywords = policy.KeywordLists.GroupBy(g => g.Id).ToDictionary(g => g.Key, g => g.First());
+    private readonly HashSet<string> _notifications = policy.Notifications.Select(n => n.Id).ToHashSet();
+    private readonly HashSet<string> _stamps = policy.Stamps.Select(n => n.Id).ToHashSet();
+    private readonly HashSet<string> _identifiers = policy.DlpIdentifiers.Select(n => n.Id).ToHashSet();
+    private readonly HashSet<string> _templates = policy.DlpTemplates.Select(n => n.Id).ToHashSet();
+
+    public ManagedSet Managed { get; } = new(policy.Domains.Select(d => d.Name));
+    public Settings.GatewaySettings Settings => policy.Settings;
+
+    public AddressGroup? FindAddressGroup(string id) => _groups.GetValueOrDefault(id);
+    public KeywordList? FindKeywordList(string id) => _keywords.GetValueOrDefault(id);
+    public object? FindNotification(string id) => _notifications.Contains(id) ? id : null;
+    public object? FindStamp(string id) => _stamps.Contains(id) ? id : null;
+    public object? FindDlpIdentifier(string id) => _identifiers.Contains(id) || PredefinedDlp.FindIdentifier(id) is not null ? id : null;
+    public object? FindDlpTemplate(string id) => _templates.Contains(id) || PredefinedDlp.FindTemplate(id) is not null ? id : null;
+}
+
+/// <summary>The managed domains as a set: an address pattern lies within them when its domain is exactly one of them.</summary>
+internal sealed class ManagedSet(IEnumerable<string> domains)
+{
+    private readonly HashSet<string> _set = domains.Select(DomainNames.NormalizeOrSelf).ToHashSet(StringComparer.Ordinal);
+
+    public bool Contains(AddressPattern p) => p.DomainMatch == DomainMatch.Exact && _set.Contains(p.Domain);
+
+    public bool ContainsDomain(string domain) => _set.Contains(DomainNames.NormalizeOrSelf(domain));
 }
