@@ -30,8 +30,11 @@ internal sealed class GlobalOptions
 internal sealed class CliUserException(string message) : Exception(message);
 
 /// <summary>What a running verb needs: parsed options, output writers, the store and the organization.</summary>
-internal sealed class CliContext(ParseResult parse, GlobalOptions globals, TextWriter output, TextWriter error, TimeProvider time)
+internal sealed class CliContext(ParseResult parse, GlobalOptions globals, TextWriter output, TextWriter error, TimeProvider time, TextReader? input = null)
 {
+    /// <summary>Where answers to questions come from (standard input for the real command).</summary>
+    public TextReader? Input { get; } = input;
+
     private SekishoStore? _store;
     private Organization? _org;
 

@@ -14,15 +14,16 @@ public static class Program
         Console.OutputEncoding = new UTF8Encoding(false);
         using var cts = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
-        return await RunAsync(args, Console.Out, Console.Error, TimeProvider.System, cts.Token);
+        return await RunAsync(args, Console.Out, Console.Error, TimeProvider.System, cts.Token, input: Console.In);
     }
 
     /// <summary>Runs the command line with the given writers (tests call this in-process).</summary>
     /// <param name="localeLanguage">The language when --lang is absent; null = from the locale environment.</param>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken ct = default, string? localeLanguage = null)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken ct = default,
+        string? localeLanguage = null, TextReader? input = null)
     {
         CliText.Language = CliText.Detect(args, localeLanguage);
-        var app = new CliApp(output, error, time);
+        var app = new CliApp(output, error, time, input);
         var root = app.BuildRoot();
         var parse = root.Parse(args);
         var config = new InvocationConfiguration { Output = output, Error = error };
@@ -31,7 +32,7 @@ public static class Program
 }
 
 /// <summary>Builds the command tree and runs verbs with uniform error handling.</summary>
-internal sealed class CliApp(TextWriter output, TextWriter error, TimeProvider time)
+internal sealed class CliApp(TextWriter output, TextWriter error, TimeProvider time, TextReader? input = null)
 {
     public GlobalOptions Globals { get; } = new();
 
@@ -49,7 +50,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TimeProvider t
     /// <summary>Wraps a verb: builds its context, turns user errors into one line and exit 1, anything else into exit 2.</summary>
     public Func<ParseResult, CancellationToken, Task<int>> Run(Func<CliContext, CancellationToken, Task<int>> verb) => async (parse, ct) =>
     {
-        var ctx = new CliContext(parse, Globals, output, error, time);
+        var ctx = new CliContext(parse, Globals, output, error, time, input);
         try
         {
             return await verb(ctx, ct);

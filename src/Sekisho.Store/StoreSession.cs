@@ -243,7 +243,7 @@ public sealed class StoreSession : IAsyncDisposable
         Document = SerializeObject(obj),
     };
 
-    internal static string SerializeObject(IPolicyObject obj) => obj switch
+    public static string SerializeObject(IPolicyObject obj) => obj switch
     {
         AddressGroup g => ModelJson.Serialize(g),
         KeywordList k => ModelJson.Serialize(k),

@@ -139,12 +139,3 @@ public class StoreSessionTests(PostgresServer postgres) : StoreTestBase(postgres
     }
 }
 
-/// <summary>A clock the test moves.</summary>
-public sealed class ManualTime(DateTimeOffset start) : TimeProvider
-{
-    private DateTimeOffset _now = start;
-
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    public void Advance(TimeSpan by) => _now += by;
-}

@@ -18,7 +18,7 @@ internal static partial class MigrateCommands
     {
         var migrate = new Command("migrate", CliText.T("migrate.description"));
         migrate.Subcommands.Add(Analyze(app));
-        return migrate;
+        return migrate.WithTaskVerbs(app);
     }
 
     private sealed class AnalyzeOptions

@@ -198,18 +198,41 @@ public sealed partial class ImsvaMapper
     {
         bool overwrite = mode == MigrationMode.Overwrite;
         var replacedTypes = plan.Rules.Select(r => (r.Direction, r.Type)).ToHashSet();
+        var keptRules = existing.Rules.Where(r => !overwrite || !replacedTypes.Contains((r.Direction, r.Type))).ToList();
+        // Overwrite replaces the policy objects, except those still used by rules of types the export does not hold.
+        var stillUsed = overwrite ? StillUsed(existing, keptRules) : [];
+        IEnumerable<T> Keep<T>(IEnumerable<T> objects) where T : IPolicyObject => overwrite ? objects.Where(o => stillUsed.Contains(o.Id)) : objects;
         return existing with
         {
             Domains = [.. existing.Domains, .. plan.Domains.Where(d => existing.Domains.All(e => e.Name != d.Name))],
-            AddressGroups = [.. overwrite ? [] : existing.AddressGroups, .. plan.AddressGroups],
-            KeywordLists = [.. overwrite ? [] : existing.KeywordLists, .. plan.KeywordLists],
-            Notifications = [.. overwrite ? [] : existing.Notifications, .. plan.Notifications],
-            Stamps = [.. overwrite ? [] : existing.Stamps, .. plan.Stamps],
-            DlpIdentifiers = [.. overwrite ? [] : existing.DlpIdentifiers, .. plan.DlpIdentifiers],
-            DlpTemplates = [.. overwrite ? [] : existing.DlpTemplates, .. plan.DlpTemplates],
-            Rules = [.. existing.Rules.Where(r => !overwrite || !replacedTypes.Contains((r.Direction, r.Type))), .. plan.Rules],
+            AddressGroups = [.. Keep(existing.AddressGroups), .. plan.AddressGroups],
+            KeywordLists = [.. Keep(existing.KeywordLists), .. plan.KeywordLists],
+            Notifications = [.. Keep(existing.Notifications), .. plan.Notifications],
+            Stamps = [.. Keep(existing.Stamps), .. plan.Stamps],
+            DlpIdentifiers = [.. Keep(existing.DlpIdentifiers), .. plan.DlpIdentifiers],
+            DlpTemplates = [.. Keep(existing.DlpTemplates), .. plan.DlpTemplates],
+            Rules = [.. keptRules, .. plan.Rules],
             Settings = MigratedSettingsApplier.Apply(existing.Settings, plan.Settings, mode),
         };
+    }
+
+    /// <summary>Objects the given rules use, directly or through other objects (a DLP template's identifiers).</summary>
+    private static HashSet<string> StillUsed(PolicySnapshot existing, IReadOnlyList<Rule> rules)
+    {
+        var objects = existing.AllObjects.ToList();
+        var texts = rules.Select(r => Model.Serialization.ModelJson.Serialize(r)).ToList();
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        for (int added = -1; added != 0;)
+        {
+            added = 0;
+            foreach (var o in objects.Where(o => !used.Contains(o.Id) && texts.Any(t => t.Contains($"\"{o.Id}\"", StringComparison.Ordinal))))
+            {
+                used.Add(o.Id);
+                texts.Add(Store.StoreSession.SerializeObject(o));
+                added++;
+            }
+        }
+        return used;
     }
 
     /// <summary>The id of the rule, object or domain a validation path points into.</summary>

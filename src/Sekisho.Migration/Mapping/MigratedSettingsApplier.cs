@@ -51,7 +51,9 @@ public static class MigratedSettingsApplier
             },
             SenderFilter = current.SenderFilter with
             {
-                Entries = [.. current.SenderFilter.Entries, .. m.SenderEntries.Where(e => !current.SenderFilter.Entries.Contains(e))],
+                // The same entry from an earlier run (whatever task added it) is not added twice.
+                Entries = [.. current.SenderFilter.Entries, .. m.SenderEntries.Where(e => !current.SenderFilter.Entries.Any(x =>
+                    x.List == e.List && x.Scope == e.Scope && x.ScopeValue == e.ScopeValue && x.Sender.ToString() == e.Sender.ToString() && x.Source == e.Source))],
             },
             Authentication = auth with { DkimVerification = dkim, Dmarc = dmarc, DkimSigning = signing },
             TlsPeers = [.. current.TlsPeers, .. m.TlsPeers.Where(p => !current.TlsPeers.Any(x => x.Direction == p.Direction && x.Peer == p.Peer))],

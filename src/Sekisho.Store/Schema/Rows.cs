@@ -69,3 +69,19 @@ internal sealed class AuditRow
     public required string AffectedDomains { get; set; }
     public required string Changes { get; set; }
 }
+
+internal sealed class MigrationTaskRow
+{
+    public required string Id { get; set; }
+    public required string OrganizationId { get; set; }
+    public required string FileName { get; set; }
+    public required string Sha256 { get; set; }
+    public required string Mode { get; set; }
+    public required string State { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    public DateTime? CompletedUtc { get; set; }
+    public required string Counts { get; set; }
+    public string? Error { get; set; }
+    public string? AnalysisReport { get; set; }
+    public string? MigrationReport { get; set; }
+}

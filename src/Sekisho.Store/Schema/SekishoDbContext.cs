@@ -12,6 +12,7 @@ internal sealed class SekishoDbContext(DbContextOptions<SekishoDbContext> option
     public DbSet<PolicyObjectRow> PolicyObjects => Set<PolicyObjectRow>();
     public DbSet<SettingsRow> Settings => Set<SettingsRow>();
     public DbSet<AuditRow> Audit => Set<AuditRow>();
+    public DbSet<MigrationTaskRow> MigrationTasks => Set<MigrationTaskRow>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -99,6 +100,24 @@ internal sealed class SekishoDbContext(DbContextOptions<SekishoDbContext> option
             e.Property(x => x.AffectedDomains).HasColumnName("affected_domains");
             e.Property(x => x.Changes).HasColumnName("changes");
             e.HasIndex(x => new { x.OrganizationId, x.TimeUtc }).HasDatabaseName("ix_audit_org_time");
+        });
+        b.Entity<MigrationTaskRow>(e =>
+        {
+            e.ToTable("migration_tasks");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasColumnName("id");
+            e.Property(x => x.OrganizationId).HasColumnName("organization_id");
+            e.Property(x => x.FileName).HasColumnName("file_name");
+            e.Property(x => x.Sha256).HasColumnName("sha256");
+            e.Property(x => x.Mode).HasColumnName("mode");
+            e.Property(x => x.State).HasColumnName("state");
+            e.Property(x => x.CreatedUtc).HasColumnName("created_utc");
+            e.Property(x => x.CompletedUtc).HasColumnName("completed_utc");
+            e.Property(x => x.Counts).HasColumnName("counts");
+            e.Property(x => x.Error).HasColumnName("error");
+            e.Property(x => x.AnalysisReport).HasColumnName("analysis_report");
+            e.Property(x => x.MigrationReport).HasColumnName("migration_report");
+            e.HasIndex(x => new { x.OrganizationId, x.CreatedUtc }).HasDatabaseName("ix_migration_tasks_org_created");
         });
     }
 

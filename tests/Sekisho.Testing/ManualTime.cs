@@ -1,0 +1,11 @@
+namespace Sekisho.Testing;
+
+/// <summary>A clock the test moves.</summary>
+public sealed class ManualTime(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset _now = start;
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public void Advance(TimeSpan by) => _now += by;
+}
