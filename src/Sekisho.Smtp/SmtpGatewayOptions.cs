@@ -100,6 +100,8 @@ public sealed class DeliveryOptions
     /// <summary>Inbound lifetime; may be raised to 10 days for continuity while the inbound servers are down.</summary>
     public TimeSpan InboundQueueLifetime { get; set; } = TimeSpan.FromDays(5);
     public static readonly TimeSpan MaxQueueLifetime = TimeSpan.FromDays(10);
+    /// <summary>The port MX hosts are contacted on (25; labs and tests may move it).</summary>
+    public int MxPort { get; set; } = 25;
     /// <summary>Outbound relay host instead of MX lookups (<c>host:port</c>); null uses MX.</summary>
     public string? SmartHost { get; set; }
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -36,7 +36,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
     private SmtpClientConnection(Socket socket, NextHop hop, IPAddress address, DeliveryOptions options, TimeProvider time)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: false);
+        _stream = Stream.Null;
         Hop = hop;
         Address = address;
         _options = options;
@@ -66,7 +66,11 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
         {
             using (var cts = Timeout(ct, options.ConnectTimeout, time))
             {
-                try { await socket.ConnectAsync(new IPEndPoint(address, hop.Port), cts.Token).ConfigureAwait(false); }
+                try
+                {
+                    await socket.ConnectAsync(new IPEndPoint(address, hop.Port), cts.Token).ConfigureAwait(false);
+                    conn._stream = new NetworkStream(socket, ownsSocket: false);
+                }
                 catch (Exception ex) when (ex is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
                 {
                     throw new HopFailedException(new SmtpReply(451, "4.4.1", $"connect to {hop.Host}[{address}]:{hop.Port} failed: {(ex is SocketException se ? se.SocketErrorCode.ToString() : "timeout")}"));

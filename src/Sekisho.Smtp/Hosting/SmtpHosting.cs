@@ -33,7 +33,8 @@ public static class SmtpServiceCollectionExtensions
             sp.GetRequiredService<IManagedDomainCatalog>(), sp.GetRequiredService<IOptions<SmtpGatewayOptions>>().Value.AcceptUnverifiedDomains));
         services.TryAddSingleton<INextHopResolver>(sp => new GatewayNextHopResolver(
             sp.GetRequiredService<IManagedDomainCatalog>(), sp.GetRequiredService<IDnsResolver>(), sp.GetRequiredService<ITlsPolicyProvider>(),
-            sp.GetRequiredService<IRandomSource>(), sp.GetRequiredService<IOptions<SmtpGatewayOptions>>().Value.Delivery.SmartHost));
+            sp.GetRequiredService<IRandomSource>(), sp.GetRequiredService<IOptions<SmtpGatewayOptions>>().Value.Delivery.SmartHost,
+            sp.GetRequiredService<IOptions<SmtpGatewayOptions>>().Value.Delivery.MxPort));
         services.TryAddSingleton(sp => new SmtpGateway(
             sp.GetRequiredService<IOptions<SmtpGatewayOptions>>().Value,
             new SmtpGatewayPorts(

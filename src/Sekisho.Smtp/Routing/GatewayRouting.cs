@@ -17,7 +17,8 @@ public sealed class GatewayNextHopResolver(
     IDnsResolver dns,
     ITlsPolicyProvider tls,
     IRandomSource random,
-    string? smartHost = null) : INextHopResolver
+    string? smartHost = null,
+    int mxPort = 25) : INextHopResolver
 {
     private readonly (string Host, int Port)? _smartHost = ParseSmartHost(smartHost);
 
@@ -58,12 +59,12 @@ public sealed class GatewayNextHopResolver(
                 return RouteResolution.Fail(new SmtpReply(451, "4.4.3", $"DNS lookup of MX for {domain} failed temporarily"));
             case DnsStatus.NoData:
             case DnsStatus.Ok when mx.Records.Count == 0:
-                return RouteResolution.To([new NextHop(domain, 25, 0, policy)]);
+                return RouteResolution.To([new NextHop(domain, mxPort, 0, policy)]);
         }
         if (mx.Records.Count == 1 && mx.Records[0].Host.TrimEnd('.').Length == 0)
             return RouteResolution.Fail(new SmtpReply(556, "5.1.10", $"{domain} does not accept mail (null MX)"));
         var hops = OrderByPreference(mx.Records.Where(r => r.Host.TrimEnd('.').Length > 0).ToList(), r => r.Preference)
-            .Select(r => new NextHop(r.Host.TrimEnd('.'), 25, r.Preference, policy))
+            .Select(r => new NextHop(r.Host.TrimEnd('.'), mxPort, r.Preference, policy))
             .Take(10)
             .ToList();
         return RouteResolution.To(hops);
