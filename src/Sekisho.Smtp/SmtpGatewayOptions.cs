@@ -15,14 +15,14 @@ public enum BareLineEndingHandling
 /// <summary>One listening socket.</summary>
 public sealed record ListenerOptions(ListenerKind Kind, IPEndPoint Endpoint)
 {
-    /// <summary>Parses <c>ADDR:PORT</c>, <c>[v6]:PORT</c> or <c>:PORT</c> (all addresses), as given to <c>--smtp</c> and <c>--submission</c>.</summary>
+    /// <summary>Parses <c>ADDR:PORT</c>, <c>[v6]:PORT</c> or <c>:PORT</c> (all addresses), as given to <c>--smtp</c> and <c>--submission</c>; port 0 picks a free port.</summary>
     public static IPEndPoint ParseEndpoint(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var s = text.Trim();
-        if (s.StartsWith(':') && int.TryParse(s.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var anyPort) && anyPort is > 0 and <= 65535)
+        if (s.StartsWith(':') && int.TryParse(s.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var anyPort) && anyPort is >= 0 and <= 65535)
             return new IPEndPoint(IPAddress.Any, anyPort);
-        if (IPEndPoint.TryParse(s, out var ep) && ep.Port is > 0 and <= 65535 && (s.Contains("]:") || s.Count(c => c == ':') == 1))
+        if (IPEndPoint.TryParse(s, out var ep) && ep.Port is >= 0 and <= 65535 && (s.Contains("]:") || s.Count(c => c == ':') == 1))
             return ep;
         if (s.Equals("localhost", StringComparison.OrdinalIgnoreCase) || s.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase))
         {
