@@ -659,7 +659,13 @@ internal sealed class GatewayQueue : IAsyncDisposable
         {
             lock (e.Gate)
             {
-                foreach (var r in e.Recipients.Where(r => r.State == RecipientState.Deferred)) r.NextAttempt = now;
+                if (e.Removed) continue;
+                var changed = e.Recipients.Where(r => r.State == RecipientState.Deferred).ToList();
+                foreach (var r in changed) r.NextAttempt = now;
+                // Journaled, so that a retry asked for while the gateway is down holds when it starts.
+                if (changed.Count > 0)
+                    e.ValidLength = QueueFileReader.Append(e.Path, e.ValidLength,
+                        [(QueueFileFormat.Status, QueueFileFormat.Json(changed.Select(r => r.ToStatus(now)).ToList(), QueueJson.Default.ListRecipientStatus))], _spool.FsyncEnabled);
             }
             Schedule(e, now);
             n++;

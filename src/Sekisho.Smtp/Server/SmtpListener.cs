@@ -73,10 +73,11 @@ internal sealed class SmtpListener : IAsyncDisposable
         _options = options;
         _ctx = ctx;
         _counter = counter;
+        LocalEndpoint = options.Endpoint;
     }
 
     /// <summary>The bound endpoint (with the real port when 0 was asked for).</summary>
-    public IPEndPoint LocalEndpoint => (IPEndPoint)(_socket?.LocalEndPoint ?? _options.Endpoint);
+    public IPEndPoint LocalEndpoint { get; private set; }
 
     public ListenerKind Kind => _options.Kind;
 
@@ -89,6 +90,7 @@ internal sealed class SmtpListener : IAsyncDisposable
         s.Bind(ep);
         s.Listen(1024);
         _socket = s;
+        LocalEndpoint = (IPEndPoint)s.LocalEndPoint!;
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
