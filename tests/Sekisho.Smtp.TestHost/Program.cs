@@ -11,14 +11,17 @@ using Sekisho.Smtp.Tracking;
 
 // Usage: Sekisho.Smtp.TestHost --spool DIR --smtp ADDR:PORT --domain NAME=HOST:PORT [--domain ...]
 //          [--submission ADDR:PORT] [--metrics ADDR:PORT] [--tracking DIR] [--concurrency N]
-//          [--max-per-client N] [--max-connections N] [--outbound-from CIDR] [--log LEVEL]
+//          [--max-per-client N] [--max-connections N] [--outbound-from CIDR] [--log LEVEL] [--unsafe-no-fsync]
 // Prints "READY mta=ADDR:PORT" on stdout once the listeners are bound. SIGTERM stops it gracefully.
 var a = new Args(args);
 var spool = a.Required("--spool");
 var domains = a.All("--domain").Select(ParseDomain).ToList();
 if (domains.Count == 0) return Fail("at least one --domain NAME=HOST:PORT is required");
 
-var builder = WebApplication.CreateSlimBuilder();
+// The content root is the program's own directory and configuration files are not watched: a file watcher on a
+// directory that holds the spool would wake up for every queue file.
+Environment.SetEnvironmentVariable("DOTNET_hostBuilder:reloadConfigOnChange", "false");
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
 builder.Logging.SetMinimumLevel(Enum.Parse<LogLevel>(a.Optional("--log") ?? "Warning", ignoreCase: true));
@@ -32,7 +35,8 @@ builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = TimeSpan.FromSeconds(
 
 var outbound = a.Optional("--outbound-from") is { } cidr ? new[] { IPNetwork.Parse(cidr) } : [];
 builder.Services.AddSingleton<IManagedDomainCatalog>(new StaticManagedDomainCatalog(domains.Select(d => new ManagedDomain(d.Name, true, [new InboundServer("*", d.Host, d.Port, 10)], outbound))));
-if (a.Optional("--tracking") is { } trackingDir) builder.Services.AddSingleton<IMailTrackingSink>(new JsonLinesMailTrackingSink(trackingDir));
+// Mail tracking goes to JSON-lines files (in the spool unless --tracking says where), as a real deployment would keep it.
+builder.Services.AddSingleton<IMailTrackingSink>(new JsonLinesMailTrackingSink(a.Optional("--tracking") ?? Path.Combine(spool, "tracking")));
 builder.Services.AddSekishoSmtp(o =>
 {
     o.HostName = "gateway.sekisho.test";
@@ -42,6 +46,8 @@ builder.Services.AddSekishoSmtp(o =>
     if (a.Optional("--concurrency") is { } c) { o.Delivery.MaxConcurrentDeliveries = Int(c); o.Delivery.MaxConnectionsPerDestination = Int(c); }
     if (a.Optional("--max-per-client") is { } m) o.Limits.MaxConnectionsPerClient = Int(m);
     if (a.Optional("--max-connections") is { } mc) o.Limits.MaxConnections = Int(mc);
+    // Diagnostics only (to see what durability costs); never used by the benchmark or the crash test.
+    if (Array.IndexOf(args, "--unsafe-no-fsync") >= 0) o.Fsync = false;
 });
 
 var app = builder.Build();

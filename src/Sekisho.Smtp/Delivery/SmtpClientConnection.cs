@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Security;
@@ -240,14 +241,16 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
     private async Task SendContentAsync(IMessageContent content, CancellationToken ct)
     {
         using var src = content.OpenRead();
-        var inBuf = new byte[64 * 1024];
-        var outBuf = new byte[inBuf.Length * 2 + 8];
+        var inBuf = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var outBuf = ArrayPool<byte>.Shared.Rent(inBuf.Length * 2 + 8);
+        try
+        {
         var atLineStart = true;
         byte last1 = 0, last2 = 0;
         using var cts = Timeout(ct, _options.DataTimeout, _time);
         while (true)
         {
-            var n = await src.ReadAsync(inBuf, ct).ConfigureAwait(false);
+            var n = await src.ReadAsync(inBuf.AsMemory(0, 16 * 1024), ct).ConfigureAwait(false);
             if (n <= 0) break;
             var o = 0;
             for (var i = 0; i < n; i++)
@@ -259,12 +262,17 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
             }
             if (n >= 2) { last2 = inBuf[n - 2]; last1 = inBuf[n - 1]; }
             else { last2 = last1; last1 = inBuf[0]; }
-            cts.CancelAfter(_options.DataTimeout);
             await _stream.WriteAsync(outBuf.AsMemory(0, o), cts.Token).ConfigureAwait(false);
         }
         var end = last2 == '\r' && last1 == '\n' ? ".\r\n"u8.ToArray() : "\r\n.\r\n"u8.ToArray();
         await _stream.WriteAsync(end, cts.Token).ConfigureAwait(false);
         await _stream.FlushAsync(cts.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(inBuf);
+            ArrayPool<byte>.Shared.Return(outBuf);
+        }
     }
 
     public async Task QuitAsync()

@@ -184,8 +184,19 @@ internal sealed class SmtpSession : IDisposable
     {
         var ok = _timeout.TryReset();
         if (!ok) throw new OperationCanceledException(_timeout.Token);
-        // The CancellationTokenSource runs on real time; the TimeProvider timer cancels it.
+        if (_ctx.Time == TimeProvider.System)
+        {
+            // The common case: the source's own timer, reused across reads.
+            _timeout.CancelAfter(timeout);
+            return NoTimer.Instance;
+        }
         return _ctx.Time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), _timeout, timeout, Timeout.InfiniteTimeSpan);
+    }
+
+    private sealed class NoTimer : IDisposable
+    {
+        public static readonly NoTimer Instance = new();
+        public void Dispose() { }
     }
 
     private async Task<bool> DispatchAsync(string line, CancellationToken ct)

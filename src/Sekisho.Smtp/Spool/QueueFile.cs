@@ -43,7 +43,7 @@ internal sealed class QueueFileWriter : IDisposable
     public QueueFileWriter(string path, QueuedEnvelope envelope)
     {
         Path = path;
-        _fs = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 64 * 1024, FileOptions.None);
+        _fs = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 16 * 1024, FileOptions.None);
         _fs.Write(QueueFileFormat.Magic);
         AppendRecord(QueueFileFormat.Envelope, QueueFileFormat.Json(envelope, QueueJson.Default.QueuedEnvelope));
     }
@@ -246,7 +246,8 @@ internal sealed class FileSliceStream : Stream
 
     public FileSliceStream(string path, long start, long length)
     {
-        _fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.SequentialScan);
+        // Unbuffered: readers ask for large blocks themselves.
+        _fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
         _start = start;
         _length = length;
         _fs.Position = start;
