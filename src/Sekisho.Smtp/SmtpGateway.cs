@@ -39,6 +39,7 @@ public sealed class SmtpGateway : IAsyncDisposable
     private ConnectionPool? _pool;
     private DeliveryEngine? _delivery;
     private ITimer? _retention;
+    private QueueControlServer? _control;
     private int _state; // 0 new, 1 running, 2 stopped
 
     public SmtpGateway(SmtpGatewayOptions options, SmtpGatewayPorts ports, ILoggerFactory loggers)
@@ -109,6 +110,18 @@ public sealed class SmtpGateway : IAsyncDisposable
             _log.LogInformation("Listening for {Kind} on {Endpoint}", l.Kind == ListenerKind.Mta ? "SMTP" : "submission", listener.LocalEndpoint);
         }
         _retention = _ports.Time.CreateTimer(_ => _ = PurgeTrackingAsync(), null, TimeSpan.FromSeconds(5), TimeSpan.FromDays(1));
+        if (!OperatingSystem.IsWindows())
+        {
+            try
+            {
+                _control = new QueueControlServer(_spool.ControlSocketPath, new QueueAdministration(_queue), _loggers.CreateLogger("Sekisho.Smtp.Control"));
+            }
+            catch (Exception ex) when (ex is ArgumentOutOfRangeException or System.Net.Sockets.SocketException or IOException)
+            {
+                // Unix socket paths are limited to about 100 bytes; queue commands then need the gateway stopped.
+                _log.LogWarning("Queue control socket {Path} unavailable: {Error}", _spool.ControlSocketPath, ex.Message);
+            }
+        }
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
@@ -143,6 +156,8 @@ public sealed class SmtpGateway : IAsyncDisposable
     private async Task DisposePartsAsync()
     {
         if (_retention is not null) await _retention.DisposeAsync().ConfigureAwait(false);
+        if (_control is not null) await _control.DisposeAsync().ConfigureAwait(false);
+        _control = null;
         foreach (var l in _listeners) await l.DisposeAsync().ConfigureAwait(false);
         if (_delivery is not null) await _delivery.DisposeAsync().ConfigureAwait(false);
         if (_pool is not null) await _pool.DisposeAsync().ConfigureAwait(false);

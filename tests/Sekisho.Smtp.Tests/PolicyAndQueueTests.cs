@@ -189,6 +189,33 @@ public sealed class PolicyAndQueueTests
     }
 
     [Fact]
+    public async Task Queue_commands_reach_a_running_gateway_through_its_control_socket_and_the_spool_when_stopped()
+    {
+        using var spool = new TempDir("sekisho-ctl");
+        string id;
+        await using (var h = await GatewayHarness.StartAsync(setup: s => { s.StartInbound = false; s.SpoolDirectory = spool.Path; }))
+        {
+            id = (await SendAsync(h, ["a@managed.example"], "control")).Lines[0].Split(' ')[^1];
+            await Eventually.TrueAsync(() => h.Gateway.Queue.List().Single().State == QueueMessageState.Deferred, "deferred");
+            var remote = QueueAdministrationAccess.Open(spool.Path);
+            Assert.IsType<QueueControlClient>(remote);
+            Assert.Equal(id, remote.List().Single().Id);
+            Assert.Equal("a@managed.example", remote.Show(id)!.Recipients.Single().Address);
+            Assert.True(remote.Hold(id));
+            Assert.Equal(QueueMessageState.Held, h.Gateway.Queue.Show(id)!.Summary.State);
+            Assert.Throws<InvalidOperationException>(() => remote.Show("../../etc/passwd"));
+        }
+        var offline = QueueAdministrationAccess.Open(spool.Path);
+        Assert.IsType<OfflineQueueAdministration>(offline);
+        await using (offline as OfflineQueueAdministration)
+        {
+            Assert.Equal(QueueMessageState.Held, offline.Show(id)!.Summary.State);
+            Assert.True(offline.Delete(id));
+        }
+        Assert.Empty(Directory.GetFiles(Path.Combine(spool.Path, "queue")));
+    }
+
+    [Fact]
     public async Task Listings_are_available_in_english_and_japanese()
     {
         await using var h = await GatewayHarness.StartAsync(setup: s => s.StartInbound = false);
