@@ -502,7 +502,8 @@ internal sealed class GatewayQueue : IAsyncDisposable
                         r.State = RecipientState.Delivered;
                         _metrics.Delivered();
                         _metrics.DeliveryLatency.Observe(now - entry.Envelope.ArrivedAt);
-                        _log.LogInformation("{QueueId}: to=<{Recipient}>, relay={Hop}, tls={Tls}, status=sent ({Reply})", entry.Id, r.Recipient.Address, res.Hop, res.Tls ?? "none", res.Reply);
+                        if (_log.IsEnabled(LogLevel.Information))
+                            _log.LogInformation("{QueueId}: to=<{Recipient}>, relay={Hop}, tls={Tls}, status=sent ({Reply})", entry.Id, r.Recipient.Address, res.Hop, res.Tls ?? "none", res.Reply);
                         records.Add(TrackingFor(entry, r, TrackingAction.Delivered, now));
                         break;
                     case RecipientState.Bounced:
@@ -590,7 +591,7 @@ internal sealed class GatewayQueue : IAsyncDisposable
         }
         _spool.Remove(entry.Id);
         if (_entries.TryRemove(entry.Id, out _)) _metrics.QueueChanged(-1);
-        _log.LogInformation("{QueueId}: removed", entry.Id);
+        if (_log.IsEnabled(LogLevel.Debug)) _log.LogDebug("{QueueId}: removed", entry.Id);
     }
 
     private async Task SendDsnAsync(QueueEntry entry, List<RecipientRuntime> failed)

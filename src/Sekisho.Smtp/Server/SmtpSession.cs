@@ -657,9 +657,9 @@ internal sealed class SmtpSession : IDisposable
         await FlushAsync().ConfigureAwait(false);
         var reply = await _ctx.Queue.AcceptAsync(message, ct).ConfigureAwait(false);
         _ctx.Metrics.AcceptLatency.Observe(_ctx.Time.GetElapsedTime(started));
-        if (reply.IsPositive)
+        if (reply.IsPositive && _ctx.Log.IsEnabled(LogLevel.Information))
             _ctx.Log.LogInformation("{QueueId}: from=<{Sender}>, size={Size}, nrcpt={Count}, client={Client}, tls={Tls} (queued)", message.Id, sender?.Address ?? "", message.Size, rcpts, _facts.Client, _facts.TlsProtocol ?? "none");
-        else
+        else if (!reply.IsPositive)
             _ctx.Metrics.MessageRejected();
         Reply(reply);
         return true;
