@@ -17,7 +17,7 @@ public static class SmtpServiceCollectionExtensions
     /// <summary>
     /// Adds the gateway and its hosted service. Register <see cref="IManagedDomainCatalog"/> (or a whole
     /// <see cref="IRelayAuthority"/>) before or after; the other ports get defaults: system clock and
-    /// randomness, DnsClient resolver, opportunistic TLS, pass-through content policy, in-memory tracking,
+    /// randomness, DnsClient resolver, opportunistic TLS, pass-through content policy, JSON-lines tracking in the spool,
     /// no submission users.
     /// </summary>
     public static IServiceCollection AddSekishoSmtp(this IServiceCollection services, Action<SmtpGatewayOptions> configure)
@@ -28,7 +28,9 @@ public static class SmtpServiceCollectionExtensions
         services.TryAddSingleton<IDnsResolver>(_ => new DnsClientResolver());
         services.TryAddSingleton<ITlsPolicyProvider>(new UniformTlsPolicy(TlsPolicy.Opportunistic));
         services.TryAddSingleton<IContentPolicy, PassThroughContentPolicy>();
-        services.TryAddSingleton<IMailTrackingSink, InMemoryMailTrackingSink>();
+        // Files in the spool until the Store provides a database-backed sink; `sekisho log mail` can read them offline.
+        services.TryAddSingleton<IMailTrackingSink>(sp => new JsonLinesMailTrackingSink(
+            Path.Combine(sp.GetRequiredService<IOptions<SmtpGatewayOptions>>().Value.SpoolDirectory, "tracking")));
         services.TryAddSingleton<IRelayAuthority>(sp => new ManagedDomainRelayAuthority(
             sp.GetRequiredService<IManagedDomainCatalog>(), sp.GetRequiredService<IOptions<SmtpGatewayOptions>>().Value.AcceptUnverifiedDomains));
         services.TryAddSingleton<INextHopResolver>(sp => new GatewayNextHopResolver(
