@@ -31,10 +31,41 @@ internal sealed class IncomingMessage : IContentSink
     public string Id => Envelope.Id;
     public long Size => Writer.DataLength;
 
-    public void Write(ReadOnlySpan<byte> bytes) => Writer.WriteData(bytes);
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        Writer.WriteData(bytes);
+        // Keep the start of the message: the header facts are read from memory rather than from the file again.
+        if (_headLength < _head.Length)
+        {
+            var n = Math.Min(bytes.Length, _head.Length - _headLength);
+            bytes[..n].CopyTo(_head.AsSpan(_headLength));
+            _headLength += n;
+        }
+    }
+
+    private byte[] _head = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+    private int _headLength;
+
+    /// <summary>Gives the head buffer back once the header facts are read.</summary>
+    public void ReleaseHead()
+    {
+        var h = _head;
+        _head = [];
+        _headLength = 0;
+        if (h.Length > 0) System.Buffers.ArrayPool<byte>.Shared.Return(h);
+    }
+
+    /// <summary>The message start when it holds the whole header block (or the whole message), else null.</summary>
+    public Stream? HeaderBlock()
+    {
+        var span = _head.AsSpan(0, _headLength);
+        if (_headLength == Writer.DataLength || span.IndexOf("\r\n\r\n"u8) >= 0) return new MemoryStream(_head, 0, _headLength, writable: false);
+        return null;
+    }
 
     public void Discard()
     {
+        ReleaseHead();
         if (_done) return;
         _done = true;
         _spool.DiscardIncoming(Writer);
@@ -136,8 +167,9 @@ internal sealed class GatewayQueue : IAsyncDisposable
             w.Flush(toDisk: false);
             MessageFacts facts;
             int hops;
-            using (var s = new FileSliceStream(w.Path, w.DataOffset, w.DataLength))
+            using (var s = m.HeaderBlock() ?? new FileSliceStream(w.Path, w.DataOffset, w.DataLength))
                 (facts, hops) = MessageHeaders.ReadFacts(s, w.DataLength);
+            m.ReleaseHead();
             // Our own Received header is one of them.
             if (hops - 1 >= _options.Limits.MaxHops)
             {
