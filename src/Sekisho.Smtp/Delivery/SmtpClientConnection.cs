@@ -292,20 +292,20 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
     private async Task WriteAsync(string text, CancellationToken ct)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
-        using var cts = Timeout(ct, _options.CommandTimeout, _time);
-        await _stream.WriteAsync(bytes, cts.Token).ConfigureAwait(false);
-        await _stream.FlushAsync(cts.Token).ConfigureAwait(false);
+        using var op = Operation(ct, _options.CommandTimeout);
+        await _stream.WriteAsync(bytes, op.Token).ConfigureAwait(false);
+        await _stream.FlushAsync(op.Token).ConfigureAwait(false);
     }
 
     /// <summary>Reads a possibly multi-line reply; bounded in line length and line count.</summary>
     internal async Task<SmtpReply> ReadReplyAsync(TimeSpan timeout, CancellationToken ct)
     {
-        using var cts = Timeout(ct, timeout, _time);
+        using var op = Operation(ct, timeout);
         var lines = new List<string>();
         var code = 0;
         while (true)
         {
-            var line = await ReadLineAsync(cts.Token).ConfigureAwait(false);
+            var line = await ReadLineAsync(op.Token).ConfigureAwait(false);
             if (line.Length < 3 || !int.TryParse(line.AsSpan(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var c) || c < 200 || c > 599)
             {
                 Broken = true;
@@ -367,6 +367,35 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
 
     private static string Truncate(string s) => s.Length > 200 ? s[..200] : s;
 
+    private CancellationTokenSource? _op;
+    private CancellationToken _opLinkedTo;
+
+    /// <summary>
+    /// A timeout for one command or reply. With the system clock one linked source per connection is reset and
+    /// reused (a connection serves one transaction at a time), which saves a timer and a link per command.
+    /// </summary>
+    private OperationScope Operation(CancellationToken ct, TimeSpan timeout)
+    {
+        if (_time != TimeProvider.System) return new OperationScope(Timeout(ct, timeout, _time), owned: true);
+        if (_op is null || _opLinkedTo != ct || !_op.TryReset())
+        {
+            _op?.Dispose();
+            _op = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            _opLinkedTo = ct;
+        }
+        _op.CancelAfter(timeout);
+        return new OperationScope(_op, owned: false);
+    }
+
+    private readonly struct OperationScope(CancellationTokenSource cts, bool owned) : IDisposable
+    {
+        public CancellationToken Token => cts.Token;
+        public void Dispose()
+        {
+            if (owned) cts.Dispose();
+        }
+    }
+
     private static CancellationTokenSource Timeout(CancellationToken ct, TimeSpan timeout, TimeProvider time)
     {
         var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -381,6 +410,7 @@ internal sealed class SmtpClientConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _op?.Dispose();
         try { await _stream.DisposeAsync().ConfigureAwait(false); } catch (IOException) { }
         try { _socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
         _socket.Dispose();
