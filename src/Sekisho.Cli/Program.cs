@@ -44,6 +44,9 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TimeProvider t
         root.Subcommands.Add(PolicyCommands.Create(this));
         root.Subcommands.Add(AuditCommands.Create(this));
         root.Subcommands.Add(MigrateCommands.Create(this));
+        root.Subcommands.Add(ServeCommand.Create(this));
+        root.Subcommands.Add(QueueCommands.Create(this));
+        root.Subcommands.Add(LogCommands.Create(this));
         return root;
     }
 

@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Sekisho.Cli.Hosting;
+using Sekisho.Cli.Localization;
+using Sekisho.Smtp;
+using Sekisho.Smtp.Hosting;
+
+namespace Sekisho.Cli.Commands;
+
+/// <summary>Warnings of the policy view go to standard error as one line each.</summary>
+internal sealed class PolicyViewLog : ILogger<StorePolicyView>
+{
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Console.Error.WriteLine($"{DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {logLevel}: {formatter(state, exception)} {exception?.Message}");
+}
+
+/// <summary><c>sekisho serve</c>: the composition root of the running gateway.</summary>
+internal static class ServeCommand
+{
+    public static Command Create(CliApp app)
+    {
+        var smtp = new Option<string[]>("--smtp") { Description = CliText.T("opt.serve.smtp") };
+        var submission = new Option<string[]>("--submission") { Description = CliText.T("opt.serve.submission") };
+        var web = new Option<string?>("--web") { Description = CliText.T("opt.serve.web") };
+        var service = new Option<bool>("--service") { Description = CliText.T("opt.serve.service") };
+        var acceptUnverified = new Option<bool>("--accept-unverified") { Description = CliText.T("opt.serve.accept-unverified") };
+        var smartHost = new Option<string?>("--smart-host") { Description = CliText.T("opt.serve.smart-host") };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = CliText.T("opt.serve.tls-cert") };
+        var tlsKey = new Option<string?>("--tls-key") { Description = CliText.T("opt.serve.tls-key") };
+        var hostname = new Option<string?>("--hostname") { Description = CliText.T("opt.serve.hostname") };
+        var cmd = new Command("serve", CliText.T("serve.description")) { smtp, submission, web, service, acceptUnverified, smartHost, tlsCert, tlsKey, hostname };
+        cmd.SetAction(app.Run(async (ctx, ct) =>
+        {
+            var p = ctx.Parse;
+            bool asService = p.GetValue(service);
+            var listeners = new List<ListenerOptions>();
+            try
+            {
+                listeners.AddRange((p.GetValue(smtp) ?? []).Select(s => new ListenerOptions(ListenerKind.Mta, ListenerOptions.ParseEndpoint(s))));
+                listeners.AddRange((p.GetValue(submission) ?? []).Select(s => new ListenerOptions(ListenerKind.Submission, ListenerOptions.ParseEndpoint(s))));
+            }
+            catch (FormatException e) { throw new CliUserException(e.Message); }
+            var defaults = asService ? ListenerOptions.ServiceDefaults : ListenerOptions.EmbeddedDefaults;
+            if (!listeners.Any(l => l.Kind == ListenerKind.Mta)) listeners.Add(defaults.First(l => l.Kind == ListenerKind.Mta));
+            if (!listeners.Any(l => l.Kind == ListenerKind.Submission)) listeners.Add(defaults.First(l => l.Kind == ListenerKind.Submission));
+            IPEndPoint webEndpoint;
+            try { webEndpoint = ListenerOptions.ParseEndpoint(p.GetValue(web) ?? (asService ? ":8025" : "127.0.0.1:8025")); }
+            catch (FormatException e) { throw new CliUserException(e.Message); }
+
+            var store = await ctx.StoreAsync(ct);
+            var org = await ctx.OrganizationAsync(ct);
+            var spool = Path.Combine(ctx.DataDirectory, "spool");
+
+            // The content root is the program's folder, never the data directory: no file watcher on the spool.
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+            builder.Logging.ClearProviders();
+            if (Console.IsOutputRedirected) builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+            else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ssZ "; });
+            builder.WebHost.ConfigureKestrel(k => k.Listen(webEndpoint));
+            builder.Services.AddSingleton(store);
+            builder.Services.AddSingleton(ctx.Time);
+            // One view of the policy, read before the gateway listens and refreshed while it runs.
+            var view = new StorePolicyView(store, org, new PolicyViewLog());
+            await view.RefreshAsync(ct);
+            builder.Services.AddSingleton(view);
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<StorePolicyView>());
+            builder.Services.AddSingleton<IManagedDomainCatalog>(view);
+            builder.Services.AddSingleton<ITlsPolicyProvider>(view);
+            var limits = view.Snapshot.Settings.Limits;
+            builder.Services.AddSekishoSmtp(o =>
+            {
+                o.Listeners = listeners;
+                o.SpoolDirectory = spool;
+                o.AcceptUnverifiedDomains = p.GetValue(acceptUnverified);
+                o.TlsCertificateFile = p.GetValue(tlsCert);
+                o.TlsKeyFile = p.GetValue(tlsKey);
+                if (p.GetValue(hostname) is { } h) o.HostName = h;
+                o.Limits.MaxMessageSize = limits.MaxMessageSizeBytes;
+                o.Limits.MaxRecipients = Math.Clamp(limits.MaxRecipients, 1, 10000);
+                o.Delivery.SmartHost = p.GetValue(smartHost);
+            });
+            await using var web_ = builder.Build();
+            web_.MapSekishoSmtpEndpoints();
+            await web_.StartAsync(ct);
+            var gateway = web_.Services.GetRequiredService<SmtpGateway>();
+            ctx.Out.WriteLine(CliText.T("serve.started", typeof(Program).Assembly.GetName().Version?.ToString(3), org.Name, ctx.DataDirectory));
+            foreach (var (kind, endpoint) in gateway.Endpoints)
+                ctx.Out.WriteLine(CliText.T("serve.listening", kind == ListenerKind.Mta ? "smtp" : "submission", endpoint));
+            ctx.Out.WriteLine(CliText.T("serve.web", webEndpoint));
+            if (view.Snapshot.Domains.Count == 0) ctx.Out.WriteLine(CliText.T("serve.no-domains"));
+            ctx.Out.WriteLine(CliText.T("serve.stop"));
+            ctx.Out.Flush();
+            await web_.WaitForShutdownAsync(ct);
+            return 0;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Sekisho.Testing;
+
+namespace Sekisho.Cli.Tests;
+
+/// <summary>`sekisho serve` on embedded defaults: the store's domains decide what is accepted; accepted mail reaches the domain's inbound server.</summary>
+public class ServeTests
+{
+    [Fact]
+    public async Task Serve_accepts_mail_for_verified_domains_only_and_delivers_it_to_their_inbound_servers()
+    {
+        using var cli = new CliRunner();
+        using var dns = new FakeDnsServer();
+        await using var inbound = new FakeMta().Start();
+        var added = await cli.OkAsync("domain", "add", "example.co.jp", "--inbound", $"127.0.0.1:{inbound.Port},10");
+        dns.Txt("example.co.jp", added.Split('"')[1]);
+        await cli.OkAsync("domain", "verify", "example.co.jp", "--resolver", dns.Endpoint);
+        await cli.OkAsync("domain", "add", "unverified.example", "--inbound", $"127.0.0.1:{inbound.Port}");
+
+        int smtp = ExternalProcess.FreePort(), submission = ExternalProcess.FreePort(), web = ExternalProcess.FreePort();
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "sekisho.dll"), "--data", cli.DataDirectory, "--lang", "en", "serve",
+                     "--smtp", $"127.0.0.1:{smtp}", "--submission", $"127.0.0.1:{submission}", "--web", $"127.0.0.1:{web}" })
+            psi.ArgumentList.Add(a);
+        using var server = Process.Start(psi)!;
+        var output = new System.Text.StringBuilder();
+        server.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        server.BeginOutputReadLine();
+        _ = server.StandardError.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient();
+            await ExternalProcess.WaitUntilAsync(async () => (await http.GetAsync($"http://127.0.0.1:{web}/healthz")).IsSuccessStatusCode, TimeSpan.FromMinutes(2), "the gateway to start");
+            lock (output) Assert.Contains($"smtp        127.0.0.1:{smtp}", output.ToString());
+
+            await using var client = await SmtpTestClient.ConnectAndGreetAsync(new IPEndPoint(IPAddress.Loopback, smtp));
+            await client.EhloAsync();
+            Assert.Equal(250, (await client.CommandAsync("MAIL FROM:<sender@partner.example>")).Code);
+            var refused = await client.CommandAsync("RCPT TO:<someone@unverified.example>");
+            Assert.Equal(550, refused.Code);
+            Assert.Equal("5.7.1", refused.Enhanced);
+            Assert.Equal(550, (await client.CommandAsync("RCPT TO:<someone@elsewhere.example>")).Code);
+            var accepted = await client.CommandAsync("RCPT TO:<taro@example.co.jp>");
+            Assert.True(accepted.Code == 250, accepted.ToString());
+            Assert.Equal(354, (await client.CommandAsync("DATA")).Code);
+            await client.SendRawAsync("From: sender@partner.example\r\nTo: taro@example.co.jp\r\nSubject: =?UTF-8?B?44GT44KT44Gr44Gh44Gv?=\r\nMessage-ID: <serve-test@partner.example>\r\n\r\nhello\r\n.\r\n");
+            Assert.Equal(250, (await client.ReadReplyAsync()).Code);
+
+            var delivered = await inbound.WaitForMessagesAsync(1, TimeSpan.FromMinutes(1));
+            Assert.Equal(["taro@example.co.jp"], delivered[0].Recipients);
+            Assert.Contains("Subject:", delivered[0].Text);
+
+            var metrics = await http.GetStringAsync($"http://127.0.0.1:{web}/metrics");
+            Assert.Contains("sekisho_", metrics);
+
+            await ExternalProcess.WaitUntilAsync(async () => (await cli.OkAsync("log", "mail", "--json")).Contains("delivered", StringComparison.OrdinalIgnoreCase), TimeSpan.FromSeconds(30), "the tracking record");
+            var records = JsonDocument.Parse(await cli.OkAsync("log", "mail", "--json", "--recipient", "taro@example.co.jp")).RootElement;
+            Assert.Contains(records.EnumerateArray(), r => r.ToString().Contains("こんにちは") || r.ToString().Contains("serve-test@partner.example"));
+            Assert.Contains("[]", (await cli.OkAsync("queue", "list", "--json")).Replace(" ", "").Replace("\n", ""));
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync();
+        }
+    }
+}
