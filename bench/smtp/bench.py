@@ -5,7 +5,7 @@ Accepted: N / wall time of smtp-source (every message got its 250).
 End to end: N / time from the start of smtp-source until the relay has handed every message to smtp-sink
 (Postfix: its queue directories are empty; Sekisho: the delivered counter of /metrics reaches N).
 """
-import argparse, json, os, shutil, signal, socket, subprocess, sys, time, urllib.request
+import argparse, json, os, shutil, signal, socket, subprocess, sys, time, urllib.request, threading
 
 SINK_PORT, POSTFIX_PORT, SEKISHO_PORT, METRICS_PORT = 2527, 2526, 2525, 9125
 SESSIONS = 20
@@ -61,6 +61,11 @@ class Postfix:
             out.append(l)
         open(os.path.join(self.conf, "master.cf"), "w").write("\n".join(out) + "\n")
         # A non-default config directory must be named in the default main.cf (Postfix's own safety check).
+        # Debian's "No configuration" install has no /etc/postfix/main.cf at all: start from an empty one.
+        if not os.path.exists("/etc/postfix/main.cf"):
+            os.makedirs("/etc/postfix", exist_ok=True)
+            open("/etc/postfix/main.cf", "w").close()
+            self.created_default_main = True
         current = subprocess.run(["postconf", "-h", "alternate_config_directories"], capture_output=True, text=True).stdout.strip()
         self.previous_alternate = current
         if self.conf not in current.split():
@@ -77,7 +82,10 @@ class Postfix:
 
     def stop(self):
         subprocess.run(["postfix", "-c", self.conf, "stop"], check=False, capture_output=True)
-        subprocess.run(["postconf", "-e", f"alternate_config_directories={self.previous_alternate}"], check=False)
+        if getattr(self, "created_default_main", False):
+            os.remove("/etc/postfix/main.cf")
+        else:
+            subprocess.run(["postconf", "-e", f"alternate_config_directories={self.previous_alternate}"], check=False)
 
 class Sekisho:
     def __init__(self, work):
@@ -139,6 +147,26 @@ def idle_sessions(n):
         s.recv(4096)
     return socks
 
+def fsync_ceiling(work, writers=SESSIONS, seconds=3.0):
+    """The disk's rate of 2 KB file writes made durable (file and directory fsync) by `writers` threads:
+    the most messages per second any relay that syncs each message before its 250 can accept here."""
+    d = os.path.join(work, "fsync-probe")
+    os.makedirs(d, exist_ok=True)
+    counts, data = [0] * writers, b"x" * 2048
+    def writer(i):
+        dfd, end, k = os.open(d, os.O_RDONLY), time.perf_counter() + seconds, 0
+        while time.perf_counter() < end:
+            path = os.path.join(d, f"{i}-{k}")
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.write(fd, data); os.fsync(fd); os.close(fd); os.fsync(dfd); os.unlink(path)
+            k += 1
+        os.close(dfd)
+        counts[i] = k
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(writers)]
+    for t in threads: t.start()
+    for t in threads: t.join()
+    return sum(counts) / seconds
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", required=True)
@@ -167,6 +195,8 @@ def main():
             r["sekisho_accepted"], r["sekisho_e2e"] = run_relay(SEKISHO_PORT, size, n, lambda: sekisho.delivered() >= 1000 + n)
             sekisho.stop()
             results["sizes"][f"{size // 1024}KB"] = r
+        log("== disk: durable 2 KB writes per second (file + directory fsync), 20 writers")
+        results["fsync_ceiling"] = fsync_ceiling(args.work)
         log("== Sekisho resident memory with 500 idle sessions")
         sekisho.start("idle")
         time.sleep(1)
@@ -193,6 +223,9 @@ def main():
         print(f"{size:>5} | {r['sink']:9.0f} | {r['postfix_accepted']:15.0f} | {r['postfix_e2e']:8.0f} | {r['sekisho_accepted']:15.0f} | {r['sekisho_e2e']:8.0f} | "
               f"{r['c_over_b_accepted']:7.2f} | {r['c_over_b_e2e']:7.2f} | {r['c_over_a_accepted']:7.2f} | {r['c_over_a_e2e']:7.2f}")
     print(f"Sekisho resident memory: {results['rss_idle_mb']:.0f} MB idle, {results['rss_500_sessions_mb']:.0f} MB with 500 idle sessions (target < 300 MB)")
+    fc = results["fsync_ceiling"]
+    print(f"Disk ceiling: {fc:.0f} durable file writes/s (file + directory fsync, {SESSIONS} writers) = {fc / results['sizes']['2KB']['sink']:.2f} of (a) at 2 KB;"
+          " a relay that syncs each message before its 250 cannot accept faster than this")
     print("Targets: c/b >= 1.0 (accepted and end to end), c/a >= 0.5")
     os.makedirs(args.results, exist_ok=True)
     path = os.path.join(args.results, time.strftime("smtp-%Y%m%d-%H%M%S.json"))
