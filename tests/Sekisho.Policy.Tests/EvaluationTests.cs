@@ -21,9 +21,13 @@ internal sealed class EicarScanner(bool available = true) : IVirusScanner
         if (!available) return VirusVerdict.Unavailable("clamd: connection refused");
         using var ms = new MemoryStream();
         await content.CopyToAsync(ms, ct);
+        var infected = new VirusVerdict(ScanStatus.Completed, [new VirusDetection("Win.Test.EICAR_HDB-1", DetectionType.Uncleanable)]);
+        if (System.Text.Encoding.Latin1.GetString(ms.ToArray()).Contains("EICAR-STANDARD-ANTIVIRUS-TEST-FILE")) return infected;
         ms.Position = 0;
         // Like clamd, look inside the MIME structure: decode every part.
-        var message = await MimeKit.MimeMessage.LoadAsync(ms, ct);
+        MimeKit.MimeMessage message;
+        try { message = await MimeKit.MimeMessage.LoadAsync(ms, ct); }
+        catch (FormatException) { return VirusVerdict.Clean; }
         foreach (var part in message.BodyParts.OfType<MimeKit.MimePart>())
         {
             using var decoded = new MemoryStream();

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Sekisho.Model.Rules;
 
 namespace Sekisho.Policy.Engine;
@@ -98,7 +99,9 @@ public sealed record RecipientPlan
     public IReadOnlyList<RuleTrace> Rules { get; init; } = [];
 
     /// <summary>Ids of the rules that matched (for Last Used and mail tracking).</summary>
+    [JsonIgnore]
     public IEnumerable<string> MatchedRuleIds => Rules.Where(r => r.Disposition == RuleDisposition.Matched).Select(r => r.RuleId);
+    [JsonIgnore]
     public IEnumerable<string> MatchedRuleNames => Rules.Where(r => r.Disposition == RuleDisposition.Matched).Select(r => r.RuleName);
 }
 
@@ -113,5 +116,6 @@ public sealed record ScanSummary(
 public sealed record PolicyPlan(IReadOnlyList<RecipientPlan> Recipients, ScanSummary Scans, DateTimeOffset EvaluatedAt)
 {
     /// <summary>Ids of every rule that matched for any recipient.</summary>
+    [JsonIgnore]
     public IReadOnlyList<string> MatchedRuleIds => Recipients.SelectMany(r => r.MatchedRuleIds).Distinct().ToList();
 }
