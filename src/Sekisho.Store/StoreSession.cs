@@ -21,6 +21,8 @@ public sealed class StoreSession : IAsyncDisposable
 {
     private readonly SekishoStore _store;
     private readonly SekishoDbContext _db;
+
+    internal SekishoDbContext Db => _db;
     private readonly IDbContextTransaction _tx;
     private bool _committed;
 

@@ -32,6 +32,7 @@ internal static class PolicyCommands
         policy.Subcommands.Add(Transition(app, "confirm", MigrationStatusTransition.Confirm));
         policy.Subcommands.Add(Export(app));
         policy.Subcommands.Add(Import(app));
+        policy.Subcommands.Add(PolicyTestCommand.Create(app));
         return policy;
     }
 

@@ -73,6 +73,7 @@ internal static class ServeCommand
             builder.Services.AddHostedService(sp => sp.GetRequiredService<StorePolicyView>());
             builder.Services.AddSingleton<IManagedDomainCatalog>(view);
             builder.Services.AddSingleton<ITlsPolicyProvider>(view);
+            builder.Services.AddSekishoPolicy(store, org, view, ctx.DataDirectory, p.GetValue(hostname));
             var limits = view.Snapshot.Settings.Limits;
             builder.Services.AddSekishoSmtp(o =>
             {

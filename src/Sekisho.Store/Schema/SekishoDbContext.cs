@@ -13,6 +13,7 @@ internal sealed class SekishoDbContext(DbContextOptions<SekishoDbContext> option
     public DbSet<SettingsRow> Settings => Set<SettingsRow>();
     public DbSet<AuditRow> Audit => Set<AuditRow>();
     public DbSet<MigrationTaskRow> MigrationTasks => Set<MigrationTaskRow>();
+    public DbSet<QuarantineRow> Quarantine => Set<QuarantineRow>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -119,6 +120,7 @@ internal sealed class SekishoDbContext(DbContextOptions<SekishoDbContext> option
             e.Property(x => x.MigrationReport).HasColumnName("migration_report");
             e.HasIndex(x => new { x.OrganizationId, x.CreatedUtc }).HasDatabaseName("ix_migration_tasks_org_created");
         });
+        QuarantineRow.Configure(b);
     }
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

@@ -1,0 +1,103 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Sekisho.Mail;
+using Sekisho.Policy.Apply;
+using Sekisho.Policy.Engine;
+using Sekisho.Policy.Ports;
+using Sekisho.Smtp.Protocol;
+using Sekisho.Smtp.Spool;
+
+namespace Sekisho.Smtp;
+
+/// <summary>The engine and applier of the policy in force; replaced as a whole when the policy changes.</summary>
+public sealed record PolicyRuntime(PolicyEngine Engine, PolicyApplier Applier);
+
+/// <summary>Gives the policy in force (the store-backed view re-reads it when the configuration changes).</summary>
+public interface IPolicyRuntimeSource
+{
+    PolicyRuntime Current { get; }
+}
+
+/// <summary>Queues a message the policy wrote (notification, BCC copy, redirected copy).</summary>
+public interface IGeneratedMailSubmitter
+{
+    Task SubmitAsync(OutgoingMessage message, CancellationToken ct);
+}
+
+/// <summary>
+/// The policy engine behind the gateway's <see cref="IContentPolicy"/>: inspects the spooled message, evaluates it per
+/// recipient (recipients of each direction together), applies the plan, queues the extra messages and reports which
+/// rules fired. Modified copies are shared by the recipients that got the same changes.
+/// </summary>
+public sealed class PolicyContentPolicy(
+    IPolicyRuntimeSource source, MessageInspector inspector, IGeneratedMailSubmitter? submitter = null,
+    Action<IReadOnlyCollection<string>, DateTimeOffset>? rulesUsed = null, ILogger? log = null) : IContentPolicy
+{
+    private static readonly SmtpReply Refused = new(550, "5.7.1", "Message refused by policy");
+
+    public async ValueTask<ContentPolicyResult> EvaluateAsync(ContentPolicyRequest request, CancellationToken ct)
+    {
+        var runtime = source.Current;
+        byte[] raw;
+        await using (var s = request.Message.OpenRead())
+        {
+            raw = new byte[request.Message.Length];
+            await s.ReadExactlyAsync(raw, ct).ConfigureAwait(false);
+        }
+        var facts = inspector.Inspect(raw, ct);
+        var outcomes = new RecipientOutcome[request.Recipients.Count];
+        var copies = new Dictionary<byte[], MessageCopy>(ReferenceEqualityComparer.Instance);
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in request.Recipients.GroupBy(r => r.Direction))
+        {
+            var list = group.ToList();
+            var envelope = new MessageEnvelope(request.Session.Client.Address, request.Session.HeloName, request.Sender ?? "",
+                list.Select(r => r.Address).ToList(), group.Key == MailDirection.Inbound ? TrafficDirection.Inbound : TrafficDirection.Outbound,
+                request.Session.AuthenticatedUser, request.QueueId);
+            var plan = await runtime.Engine.EvaluateAsync(facts, envelope, raw, new EvaluationOptions { ReceivedAt = request.ReceivedAt }, ct).ConfigureAwait(false);
+            var applied = await runtime.Applier.ApplyAsync(raw, facts, envelope, plan, ct).ConfigureAwait(false);
+            foreach (var id in plan.MatchedRuleIds) used.Add(id);
+            for (int i = 0; i < list.Count; i++)
+            {
+                var a = applied.Recipients[i];
+                MessageCopy? copy = null;
+                if (a.Content is { } content && !copies.TryGetValue(content, out copy))
+                    copies[content] = copy = new MessageCopy(content);
+                outcomes[list[i].Index] = a.Outcome switch
+                {
+                    FinalAction.Delete => new RecipientOutcome.Deleted(a.RuleNames),
+                    FinalAction.Quarantine => new RecipientOutcome.Quarantined(a.QuarantineId, a.RuleNames),
+                    FinalAction.Reject => new RecipientOutcome.RejectInDialog(Refused, a.RuleNames),
+                    // The copy for the new recipients is queued below; this recipient gets nothing.
+                    FinalAction.ChangeRecipient => new RecipientOutcome.Deleted(a.RuleNames),
+                    _ => new RecipientOutcome.Deliver(copy,
+                        a.RouteHost is { } host ? new NextHop(host, a.RoutePort == 0 ? 25 : a.RoutePort, 0, TlsPolicy.Opportunistic) : null,
+                        a.NotBefore, a.RuleNames),
+                };
+            }
+            if (submitter is not null)
+                foreach (var m in applied.Outgoing)
+                    await submitter.SubmitAsync(m, ct).ConfigureAwait(false);
+            else if (applied.Outgoing.Count > 0)
+                log?.LogWarning("{QueueId}: {Count} policy messages (notifications, copies) not sent: no submitter", request.QueueId, applied.Outgoing.Count);
+        }
+        if (used.Count > 0) rulesUsed?.Invoke(used, request.ReceivedAt);
+        return new ContentPolicyResult(outcomes);
+    }
+}
+
+/// <summary>Queues policy messages in the running gateway's own queue (null reverse-path, no content policy, like DSNs).</summary>
+public sealed class GatewayMailSubmitter(Func<SmtpGateway> gateway, IManagedDomainCatalog domains, TimeProvider time, IRandomSource random) : IGeneratedMailSubmitter
+{
+    public async Task SubmitAsync(OutgoingMessage message, CancellationToken ct)
+    {
+        var queue = gateway().InternalQueue;
+        bool utf8 = !Ascii.IsValid(message.Content);
+        foreach (var recipient in message.Recipients)
+        {
+            var domain = recipient[(recipient.LastIndexOf('@') + 1)..];
+            var direction = domains.Current.Find(new System.Globalization.IdnMapping().GetAscii(domain).ToLowerInvariant()) is not null ? MailDirection.Inbound : MailDirection.Outbound;
+            await queue.EnqueueGeneratedAsync(QueueIds.New(time, random), recipient, direction, message.Content, utf8).ConfigureAwait(false);
+        }
+    }
+}
