@@ -132,5 +132,15 @@ public sealed class FakeDnsServer : IDisposable
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _server.Stop();
+    public void Dispose()
+    {
+        try
+        {
+            _server.Stop();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
+        {
+            // ARSoft cancels its listener tasks on Stop and sometimes reports that cancellation; the sockets are closed.
+        }
+    }
 }
