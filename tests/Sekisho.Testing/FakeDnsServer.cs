@@ -39,7 +39,42 @@ public sealed class FakeDnsServer : IDisposable
         return this;
     }
 
-    public FakeDnsServer Txt(string name, params string[] strings) => Add(new TxtRecord(DomainName.Parse(name), 300, strings));
+    /// <summary>
+    /// A TXT record, encoded as UTF-8 on the wire (so tests can publish non-ASCII text); strings longer than 255
+    /// bytes are split into 255-byte pieces, as publishers must.
+    /// </summary>
+    public FakeDnsServer Txt(string name, params string[] strings)
+    {
+        var rdata = new List<byte>();
+        foreach (var s in strings)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(s);
+            int offset = 0;
+            do
+            {
+                int n = Math.Min(255, bytes.Length - offset);
+                rdata.Add((byte)n);
+                rdata.AddRange(bytes.AsSpan(offset, n).ToArray());
+                offset += n;
+            } while (offset < bytes.Length);
+        }
+        return Add(new UnknownRecord(DomainName.Parse(name), RecordType.Txt, RecordClass.INet, 300, rdata.ToArray()));
+    }
+
+    /// <summary>An alias: queries of other types for <paramref name="name"/> answer the CNAME and the target's records.</summary>
+    public FakeDnsServer Cname(string name, string target) => Add(new CNameRecord(DomainName.Parse(name), 300, DomainName.Parse(target)));
+
+    /// <summary>
+    /// Makes queries for <paramref name="name"/> answer SERVFAIL (a broken or unreachable authority) unless records of
+    /// the asked type were loaded, as pyspf's test driver treats its TIMEOUT entries.
+    /// </summary>
+    public FakeDnsServer ServerFailure(string name)
+    {
+        _failing[Key(DomainName.Parse(name))] = true;
+        return this;
+    }
+
+    private readonly ConcurrentDictionary<string, bool> _failing = new(StringComparer.OrdinalIgnoreCase);
 
     public FakeDnsServer A(string name, string ip) => Add(new ARecord(DomainName.Parse(name), 300, IPAddress.Parse(ip)));
 
@@ -63,17 +98,49 @@ public sealed class FakeDnsServer : IDisposable
         response.IsAuthoritiveAnswer = true;
         foreach (var q in query.Questions)
         {
-            if (!_records.TryGetValue(Key(q.Name), out var list))
+            var name = q.Name;
+            for (int hops = 0; hops < 8; hops++)
             {
-                response.ReturnCode = ReturnCode.NxDomain;
-                continue;
+                _records.TryGetValue(Key(name), out var list);
+                if (_failing.ContainsKey(Key(name)))
+                {
+                    bool hasType;
+                    lock (list ?? []) hasType = list?.Any(r => r.RecordType == q.RecordType) == true;
+                    if (!hasType)
+                    {
+                        response.ReturnCode = ReturnCode.ServerFailure;
+                        break;
+                    }
+                }
+                if (list is null)
+                {
+                    if (hops == 0) response.ReturnCode = ReturnCode.NxDomain;
+                    break;
+                }
+                DnsRecordBase? alias;
+                lock (list)
+                {
+                    response.AnswerRecords.AddRange(list.Where(r => q.RecordType == RecordType.Any || r.RecordType == q.RecordType));
+                    alias = q.RecordType == RecordType.CName ? null : list.FirstOrDefault(r => r is CNameRecord);
+                }
+                if (alias is not CNameRecord cname) break;
+                response.AnswerRecords.Add(cname);
+                name = cname.CanonicalName;
             }
-            lock (list)
-                response.AnswerRecords.AddRange(list.Where(r => q.RecordType == RecordType.Any || r.RecordType == q.RecordType));
         }
         e.Response = response;
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _server.Stop();
+    public void Dispose()
+    {
+        try
+        {
+            _server.Stop();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
+        {
+            // ARSoft cancels its listener tasks on Stop and sometimes reports that cancellation; the sockets are closed.
+        }
+    }
 }

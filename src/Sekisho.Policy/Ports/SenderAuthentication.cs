@@ -34,6 +34,8 @@ public sealed record AuthenticationVerdict(
     public string? ReverseDnsName { get; init; }
     /// <summary>The <c>Authentication-Results</c> header value (RFC 8601), without the field name.</summary>
     public string AuthenticationResults { get; init; } = "";
+    /// <summary>The <c>X-Sekisho-Received-SPF</c> header value (RFC 7208 §9.1 Received-SPF syntax), without the field name.</summary>
+    public string ReceivedSpf { get; init; } = "";
     public IReadOnlyList<EngineFinding> Findings { get; init; } = [];
 }
 

@@ -19,6 +19,8 @@ public sealed record SpamVerdict(ScanStatus Status, double Score, IReadOnlyList<
     /// <summary>URLs the engine found on blocklists (URIBL/SURBL symbols), for web reputation.</summary>
     public IReadOnlyList<string> ListedUrls { get; init; } = [];
     public string? Error { get; init; }
+    /// <summary>For <see cref="ScanStatus.Unavailable"/>: deliver (fail-open, marked with a header) instead of deferring (fail-closed).</summary>
+    public bool FailOpen { get; init; }
 
     public static SpamVerdict Unavailable(string error) => new(ScanStatus.Unavailable, 0, []) { Error = error };
 }

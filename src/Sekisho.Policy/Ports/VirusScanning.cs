@@ -12,6 +12,11 @@ public sealed record VirusDetection(string Signature, DetectionType Type, string
 public sealed record VirusVerdict(ScanStatus Status, IReadOnlyList<VirusDetection> Detections, string? Error = null)
 {
     public bool Infected => Detections.Count > 0;
+    /// <summary>
+    /// For <see cref="ScanStatus.Unavailable"/>: the operator chose fail-open (deliver, marked with a header) instead of
+    /// fail-closed (defer with 4xx until the engine is back).
+    /// </summary>
+    public bool FailOpen { get; init; }
     public static VirusVerdict Clean { get; } = new(ScanStatus.Completed, []);
     public static VirusVerdict Unavailable(string error) => new(ScanStatus.Unavailable, [], error);
 }
