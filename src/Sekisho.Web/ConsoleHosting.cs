@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
@@ -27,6 +28,9 @@ public static class ConsoleHosting
         var options = new ConsoleOptions();
         configure?.Invoke(options);
         services.AddSingleton(options);
+        // Session and anti-forgery keys live with the data, so sessions survive a restart and nothing is written to the home directory.
+        services.AddDataProtection().SetApplicationName("sekisho")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(store.Options.DataDirectory, "console-keys")));
         services.AddSingleton(sp => new ConsoleContext(store, organization, sp.GetService<TimeProvider>() ?? TimeProvider.System, options));
         services.AddSingleton<ConsoleAccess>();
         services.AddSingleton<DomainService>();
