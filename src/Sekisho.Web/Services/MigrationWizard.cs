@@ -114,6 +114,13 @@ public sealed class MigrationWizard(ConsoleContext console, IHostApplicationLife
     /// <summary>Stop after the analysis; nothing is imported.</summary>
     public WizardState Cancel() => Decide(false);
 
+    /// <summary>完了: back to the tool's first screen (前回の移行) once the run has ended; a run in progress is kept.</summary>
+    public void Dismiss()
+    {
+        lock (_lock)
+            if (_run is { Stage: WizardStage.Completed or WizardStage.Cancelled or WizardStage.Failed }) _run = null;
+    }
+
     /// <summary>Waits until the current run stops moving (tests and the API's wait option).</summary>
     public async Task<WizardState> WaitAsync(CancellationToken ct)
     {

@@ -26,7 +26,7 @@ public sealed class MigrationModel(MigrationWizard wizard, TimeProvider? time = 
     public bool Writable => CanWrite;
 
     /// <summary>The Show filter: every status until the filter form is sent.</summary>
-    public bool Shows(string status) => Show is null || Show.Contains(status);
+    public bool Shows(string status) => Show is null || Show.Length == 0 || Show.Contains(status);
 
     public async Task<IActionResult> OnGetAsync()
     {
@@ -58,6 +58,12 @@ public sealed class MigrationModel(MigrationWizard wizard, TimeProvider? time = 
         wizard.Cancel();
         return Task.FromResult<IActionResult>(Redirect("/migration"));
     }, OnGetAsync);
+
+    public IActionResult OnPostFinish()
+    {
+        wizard.Dismiss();
+        return Redirect("/migration");
+    }
 
     public async Task<IActionResult> OnGetReportAsync(string? kind, string? format)
     {

@@ -20,7 +20,7 @@ public sealed class PolicyListModel(RuleService rules) : ConsolePage
     public bool Writable => CanWrite;
 
     /// <summary>The migration status column shows unless the filter form was sent without it.</summary>
-    public bool ShowMigration => Cols is null || Cols.Contains("ms");
+    public bool ShowMigration => Cols is null || Cols.Length == 0 || Cols.Contains("ms");
 
     public async Task<IActionResult> OnGetAsync()
     {
