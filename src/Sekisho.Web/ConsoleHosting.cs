@@ -89,6 +89,8 @@ public static class ConsoleHosting
                 new AcceptLanguageHeaderRequestCultureProvider(),
             ];
         });
+        // Japanese text goes out as UTF-8, not as numeric character references.
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddOpenApi("v1", o => o.AddDocumentTransformer<ApiDocument>());
         return services;
     }

@@ -125,6 +125,33 @@ public sealed class AccessTests
     }
 
     [Fact]
+    public async Task Log_off_ends_the_session()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var client = await host.SignedInAsync();
+        var response = await ConsoleHost.PostFormAsync(client, "/domains", "/logout", []);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/domains")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_language_follows_the_switch_then_the_browser_and_defaults_to_Japanese()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var client = host.Browser();
+        Assert.Contains("<html lang=\"ja\"", await client.GetStringAsync("/login"));
+        Assert.Contains("ユーザ名", await client.GetStringAsync("/login"));
+        var request = new HttpRequestMessage(HttpMethod.Get, "/login");
+        request.Headers.AcceptLanguage.ParseAdd("en-US");
+        Assert.Contains("User name", await (await client.SendAsync(request)).Content.ReadAsStringAsync());
+        var sw = await client.GetAsync("/lang/en?returnUrl=%2F%2Fevil.example%2F");
+        Assert.Equal("/", sw.Headers.Location!.ToString()); // only local return addresses
+        Assert.Contains("Log on to Sekisho", await client.GetStringAsync("/login"));
+        await client.GetAsync("/lang/ja?returnUrl=/login");
+        Assert.Contains("Sekisho にログオン", await client.GetStringAsync("/login"));
+    }
+
+    [Fact]
     public void Password_hashes_verify_only_the_right_password()
     {
         var hash = PasswordHashing.Hash("パスワード🔑 long enough", 1000);
