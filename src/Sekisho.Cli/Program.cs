@@ -48,6 +48,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TimeProvider t
         root.Subcommands.Add(QueueCommands.Create(this));
         root.Subcommands.Add(LogCommands.Create(this));
         root.Subcommands.Add(QuarantineCommands.Create(this));
+        root.Subcommands.Add(AdminCommands.Create(this));
         return root;
     }
 

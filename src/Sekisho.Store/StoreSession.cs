@@ -17,7 +17,7 @@ namespace Sekisho.Store;
 /// in the same transaction; nothing is visible to others until <see cref="CommitAsync"/>, and disposing without
 /// committing rolls everything back.
 /// </summary>
-public sealed class StoreSession : IAsyncDisposable
+public sealed partial class StoreSession : IAsyncDisposable
 {
     private readonly SekishoStore _store;
     private readonly SekishoDbContext _db;

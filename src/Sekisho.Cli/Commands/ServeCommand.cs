@@ -9,6 +9,8 @@ using Sekisho.Cli.Hosting;
 using Sekisho.Cli.Localization;
 using Sekisho.Smtp;
 using Sekisho.Smtp.Hosting;
+using Sekisho.Web;
+using Sekisho.Web.Access;
 
 namespace Sekisho.Cli.Commands;
 
@@ -35,7 +37,8 @@ internal static class ServeCommand
         var tlsCert = new Option<string?>("--tls-cert") { Description = CliText.T("opt.serve.tls-cert") };
         var tlsKey = new Option<string?>("--tls-key") { Description = CliText.T("opt.serve.tls-key") };
         var hostname = new Option<string?>("--hostname") { Description = CliText.T("opt.serve.hostname") };
-        var cmd = new Command("serve", CliText.T("serve.description")) { smtp, submission, web, service, acceptUnverified, smartHost, tlsCert, tlsKey, hostname };
+        var resolver = new Option<string?>("--resolver") { Description = CliText.T("opt.serve.resolver") };
+        var cmd = new Command("serve", CliText.T("serve.description")) { smtp, submission, web, service, acceptUnverified, smartHost, tlsCert, tlsKey, hostname, resolver };
         cmd.SetAction(app.Run(async (ctx, ct) =>
         {
             var p = ctx.Parse;
@@ -54,6 +57,7 @@ internal static class ServeCommand
             try { webEndpoint = ListenerOptions.ParseEndpoint(p.GetValue(web) ?? (asService ? ":8025" : "127.0.0.1:8025")); }
             catch (FormatException e) { throw new CliUserException(e.Message); }
 
+            var dnsResolver = DomainCommands.ParseResolver(p.GetValue(resolver));
             var store = await ctx.StoreAsync(ct);
             var org = await ctx.OrganizationAsync(ct);
             var spool = Path.Combine(ctx.DataDirectory, "spool");
@@ -87,14 +91,18 @@ internal static class ServeCommand
                 o.Limits.MaxRecipients = Math.Clamp(limits.MaxRecipients, 1, 10000);
                 o.Delivery.SmartHost = p.GetValue(smartHost);
             });
+            builder.Services.AddSekishoConsole(store, org, o => o.DnsResolver = dnsResolver);
             await using var web_ = builder.Build();
             web_.MapSekishoSmtpEndpoints();
+            web_.MapSekishoConsole();
+            var firstPassword = await web_.Services.GetRequiredService<ConsoleAccess>().EnsureFirstAdministratorAsync("admin", ctx.Actor, ct);
             await web_.StartAsync(ct);
             var gateway = web_.Services.GetRequiredService<SmtpGateway>();
             ctx.Out.WriteLine(CliText.T("serve.started", typeof(Program).Assembly.GetName().Version?.ToString(3), org.Name, ctx.DataDirectory));
             foreach (var (kind, endpoint) in gateway.Endpoints)
                 ctx.Out.WriteLine(CliText.T("serve.listening", kind == ListenerKind.Mta ? "smtp" : "submission", endpoint));
             ctx.Out.WriteLine(CliText.T("serve.web", webEndpoint));
+            if (firstPassword is not null) ctx.Out.WriteLine(CliText.T("serve.first-admin", "admin", firstPassword));
             if (view.Snapshot.Domains.Count == 0) ctx.Out.WriteLine(CliText.T("serve.no-domains"));
             ctx.Out.WriteLine(CliText.T("serve.stop"));
             ctx.Out.Flush();

@@ -85,3 +85,28 @@ internal sealed class MigrationTaskRow
     public string? AnalysisReport { get; set; }
     public string? MigrationReport { get; set; }
 }
+
+internal sealed class ConsoleUserRow
+{
+    public required string Id { get; set; }
+    public required string OrganizationId { get; set; }
+    public required string Name { get; set; }
+    public required string Role { get; set; }
+    public required string PasswordHash { get; set; }
+    public string? TotpSecret { get; set; }
+    public int FailedLogins { get; set; }
+    public DateTime? LockedUntilUtc { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    public DateTime? LastLoginUtc { get; set; }
+}
+
+internal sealed class ApiTokenRow
+{
+    public required string Id { get; set; }
+    public required string OrganizationId { get; set; }
+    public required string UserId { get; set; }
+    public required string Name { get; set; }
+    public required string TokenSha256 { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    public DateTime? LastUsedUtc { get; set; }
+}

@@ -14,6 +14,8 @@ internal sealed class SekishoDbContext(DbContextOptions<SekishoDbContext> option
     public DbSet<AuditRow> Audit => Set<AuditRow>();
     public DbSet<MigrationTaskRow> MigrationTasks => Set<MigrationTaskRow>();
     public DbSet<QuarantineRow> Quarantine => Set<QuarantineRow>();
+    public DbSet<ConsoleUserRow> ConsoleUsers => Set<ConsoleUserRow>();
+    public DbSet<ApiTokenRow> ApiTokens => Set<ApiTokenRow>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -121,6 +123,35 @@ internal sealed class SekishoDbContext(DbContextOptions<SekishoDbContext> option
             e.HasIndex(x => new { x.OrganizationId, x.CreatedUtc }).HasDatabaseName("ix_migration_tasks_org_created");
         });
         QuarantineRow.Configure(b);
+        b.Entity<ConsoleUserRow>(e =>
+        {
+            e.ToTable("console_users");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasColumnName("id");
+            e.Property(x => x.OrganizationId).HasColumnName("organization_id");
+            e.Property(x => x.Name).HasColumnName("name");
+            e.Property(x => x.Role).HasColumnName("role");
+            e.Property(x => x.PasswordHash).HasColumnName("password_hash");
+            e.Property(x => x.TotpSecret).HasColumnName("totp_secret");
+            e.Property(x => x.FailedLogins).HasColumnName("failed_logins");
+            e.Property(x => x.LockedUntilUtc).HasColumnName("locked_until_utc");
+            e.Property(x => x.CreatedUtc).HasColumnName("created_utc");
+            e.Property(x => x.LastLoginUtc).HasColumnName("last_login_utc");
+            e.HasIndex(x => new { x.OrganizationId, x.Name }).IsUnique().HasDatabaseName("ux_console_users_org_name");
+        });
+        b.Entity<ApiTokenRow>(e =>
+        {
+            e.ToTable("api_tokens");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasColumnName("id");
+            e.Property(x => x.OrganizationId).HasColumnName("organization_id");
+            e.Property(x => x.UserId).HasColumnName("user_id");
+            e.Property(x => x.Name).HasColumnName("name");
+            e.Property(x => x.TokenSha256).HasColumnName("token_sha256");
+            e.Property(x => x.CreatedUtc).HasColumnName("created_utc");
+            e.Property(x => x.LastUsedUtc).HasColumnName("last_used_utc");
+            e.HasIndex(x => x.TokenSha256).IsUnique().HasDatabaseName("ux_api_tokens_sha256");
+        });
     }
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

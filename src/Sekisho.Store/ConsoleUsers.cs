@@ -1,0 +1,126 @@
+using Microsoft.EntityFrameworkCore;
+using Sekisho.Model;
+using Sekisho.Model.Audit;
+using Sekisho.Model.Serialization;
+using Sekisho.Store.Schema;
+
+namespace Sekisho.Store;
+
+/// <summary>What a console user may do: change everything, or only look.</summary>
+public enum ConsoleRole
+{
+    Administrator,
+    ReadOnly,
+}
+
+/// <summary>A person who signs in to the console (管理者). The password is only ever stored as a hash.</summary>
+public sealed record ConsoleUser
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required ConsoleRole Role { get; init; }
+    /// <summary>A self-describing hash (algorithm, iterations, salt, hash); see Sekisho.Web.Access.PasswordHashing.</summary>
+    public required string PasswordHash { get; init; }
+    /// <summary>Base32 TOTP secret when two-step sign-in is on.</summary>
+    public string? TotpSecret { get; init; }
+    public int FailedLogins { get; init; }
+    public DateTimeOffset? LockedUntil { get; init; }
+    public required DateTimeOffset Created { get; init; }
+    public DateTimeOffset? LastLogin { get; init; }
+}
+
+/// <summary>A token for the REST API, owned by a user and acting with the user's role. Only its SHA-256 is stored.</summary>
+public sealed record ApiToken(string Id, string UserId, string Name, DateTimeOffset Created, DateTimeOffset? LastUsed);
+
+/// <summary>Audit event names of console access (the console's resources label them).</summary>
+public static class ConsoleAuditEvents
+{
+    public const string UserCreated = "user.created";
+    public const string UserSignedIn = "user.signed-in";
+    public const string UserLocked = "user.locked";
+    public const string TokenCreated = "token.created";
+}
+
+public sealed partial class StoreSession
+{
+    public Task<int> CountUsersAsync(CancellationToken ct = default) => _db.ConsoleUsers.CountAsync(u => u.OrganizationId == Org, ct);
+
+    public async Task<ConsoleUser?> FindUserAsync(string name, CancellationToken ct = default)
+    {
+        var row = await _db.ConsoleUsers.AsNoTracking().FirstOrDefaultAsync(u => u.OrganizationId == Org && u.Name == name, ct);
+        return row is null ? null : ToModel(row);
+    }
+
+    public async Task<ConsoleUser?> GetUserAsync(string id, CancellationToken ct = default)
+    {
+        var row = await _db.ConsoleUsers.AsNoTracking().FirstOrDefaultAsync(u => u.OrganizationId == Org && u.Id == id, ct);
+        return row is null ? null : ToModel(row);
+    }
+
+    public async Task AddUserAsync(ConsoleUser user, CancellationToken ct = default)
+    {
+        if (await _db.ConsoleUsers.AnyAsync(u => u.OrganizationId == Org && u.Name == user.Name, ct))
+            throw new StoreException("user.name.duplicate", new LocalizedText($"ユーザ「{user.Name}」は既に存在します。", $"The user '{user.Name}' already exists."));
+        _db.ConsoleUsers.Add(new ConsoleUserRow
+        {
+            Id = user.Id, OrganizationId = Org, Name = user.Name, Role = ModelJson.EnumName(user.Role), PasswordHash = user.PasswordHash,
+            TotpSecret = user.TotpSecret, CreatedUtc = user.Created.UtcDateTime,
+        });
+        await AuditAsync(ConsoleAuditEvents.UserCreated, user.Name,
+            [new("name", user.Name, null), new("role", ModelJson.EnumName(user.Role), null), new("totp", user.TotpSecret is null ? "off" : "on", null)], [], ct);
+    }
+
+    /// <summary>Counts a failed sign-in; at <paramref name="maxFailures"/> the user is locked out for <paramref name="lockFor"/> (audited).</summary>
+    public async Task<ConsoleUser> RecordFailedLoginAsync(string userId, int maxFailures, TimeSpan lockFor, CancellationToken ct = default)
+    {
+        var row = await _db.ConsoleUsers.FirstAsync(u => u.OrganizationId == Org && u.Id == userId, ct);
+        row.FailedLogins++;
+        if (row.FailedLogins >= maxFailures)
+        {
+            row.FailedLogins = 0;
+            row.LockedUntilUtc = (Now + lockFor).UtcDateTime;
+            await AuditAsync(ConsoleAuditEvents.UserLocked, row.Name, [new("locked-until", row.LockedUntilUtc.Value.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture), null)], [], ct);
+        }
+        await _db.SaveChangesAsync(ct);
+        return ToModel(row);
+    }
+
+    /// <summary>Clears the failure count and records the sign-in (audited).</summary>
+    public async Task RecordLoginAsync(string userId, CancellationToken ct = default)
+    {
+        var row = await _db.ConsoleUsers.FirstAsync(u => u.OrganizationId == Org && u.Id == userId, ct);
+        row.FailedLogins = 0;
+        row.LockedUntilUtc = null;
+        row.LastLoginUtc = Now.UtcDateTime;
+        await AuditAsync(ConsoleAuditEvents.UserSignedIn, row.Name, [], [], ct);
+    }
+
+    /// <summary>Stores a new token by the SHA-256 of its secret (audited; the secret itself is never stored).</summary>
+    public async Task<ApiToken> AddApiTokenAsync(ConsoleUser user, string name, string tokenSha256, CancellationToken ct = default)
+    {
+        var row = new ApiTokenRow { Id = Ids.New(), OrganizationId = Org, UserId = user.Id, Name = name, TokenSha256 = tokenSha256, CreatedUtc = Now.UtcDateTime };
+        _db.ApiTokens.Add(row);
+        await AuditAsync(ConsoleAuditEvents.TokenCreated, user.Name, [new("token", name, null), new("role", ModelJson.EnumName(user.Role), null)], [], ct);
+        return new ApiToken(row.Id, row.UserId, row.Name, Now, null);
+    }
+
+    /// <summary>The token with this SHA-256 and its user, or null; records its use.</summary>
+    public async Task<(ApiToken Token, ConsoleUser User)?> UseApiTokenAsync(string tokenSha256, CancellationToken ct = default)
+    {
+        var row = await _db.ApiTokens.FirstOrDefaultAsync(t => t.OrganizationId == Org && t.TokenSha256 == tokenSha256, ct);
+        if (row is null) return null;
+        var user = await _db.ConsoleUsers.AsNoTracking().FirstOrDefaultAsync(u => u.Id == row.UserId, ct);
+        if (user is null) return null;
+        row.LastUsedUtc = Now.UtcDateTime;
+        await _db.SaveChangesAsync(ct);
+        return (new ApiToken(row.Id, row.UserId, row.Name, new DateTimeOffset(row.CreatedUtc, TimeSpan.Zero), Now), ToModel(user));
+    }
+
+    private static ConsoleUser ToModel(ConsoleUserRow r) => new()
+    {
+        Id = r.Id, Name = r.Name, Role = ModelJson.TryParseEnum<ConsoleRole>(r.Role, out var role) ? role : ConsoleRole.ReadOnly,
+        PasswordHash = r.PasswordHash, TotpSecret = r.TotpSecret, FailedLogins = r.FailedLogins,
+        LockedUntil = r.LockedUntilUtc is null ? null : new DateTimeOffset(r.LockedUntilUtc.Value, TimeSpan.Zero),
+        Created = new DateTimeOffset(r.CreatedUtc, TimeSpan.Zero), LastLogin = r.LastLoginUtc is null ? null : new DateTimeOffset(r.LastLoginUtc.Value, TimeSpan.Zero),
+    };
+}

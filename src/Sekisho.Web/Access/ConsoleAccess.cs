@@ -1,0 +1,102 @@
+using OtpNet;
+using Sekisho.Model;
+using Sekisho.Store;
+using Sekisho.Web.Services;
+
+namespace Sekisho.Web.Access;
+
+/// <summary>How a sign-in attempt ended.</summary>
+public enum SignInOutcome
+{
+    Succeeded,
+    /// <summary>Unknown user, wrong password or wrong code (one answer for all, so names cannot be probed).</summary>
+    Invalid,
+    LockedOut,
+}
+
+/// <summary>The result of a sign-in attempt.</summary>
+public sealed record SignInResult(SignInOutcome Outcome, ConsoleUser? User = null, DateTimeOffset? LockedUntil = null);
+
+/// <summary>Console users: creation (first administrator, <c>sekisho admin create</c>), sign-in with lock-out and TOTP, API tokens.</summary>
+public sealed class ConsoleAccess(ConsoleContext console)
+{
+    public static readonly System.Text.RegularExpressions.Regex UserName = new("^[A-Za-z0-9._@-]{1,64}$", System.Text.RegularExpressions.RegexOptions.NonBacktracking);
+
+    /// <summary>Creates a user; the password must be at least <see cref="PasswordHashing.MinimumLength"/> characters. Returns the TOTP secret when asked for one.</summary>
+    public async Task<ConsoleUser> CreateUserAsync(string name, string password, ConsoleRole role, bool withTotp, string actor, CancellationToken ct, int iterations = PasswordHashing.Iterations)
+    {
+        if (!UserName.IsMatch(name))
+            throw new ConsoleProblem("user.name.invalid", new LocalizedText($"ユーザ名「{name}」は使えません。英数字と . _ @ - で 64 文字以内にしてください。", $"The user name '{name}' is not allowed: use letters, digits and . _ @ - (at most 64)."));
+        if (password.Length < PasswordHashing.MinimumLength)
+            throw new ConsoleProblem("user.password.short", new LocalizedText($"パスワードは {PasswordHashing.MinimumLength} 文字以上にしてください。", $"The password must have at least {PasswordHashing.MinimumLength} characters."));
+        var user = new ConsoleUser
+        {
+            Id = Ids.New(), Name = name, Role = role, PasswordHash = PasswordHashing.Hash(password, iterations),
+            TotpSecret = withTotp ? Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(20)) : null, Created = console.Time.GetUtcNow(),
+        };
+        await using var s = await console.BeginAsync(actor, ct);
+        try { await s.AddUserAsync(user, ct); }
+        catch (StoreException e) { throw new ConsoleProblem(e.Code, e.Text, 409); }
+        await s.CommitAsync(ct);
+        return user;
+    }
+
+    /// <summary>Creates the first administrator with a random password when the organization has no user yet; returns the password, or null.</summary>
+    public async Task<string?> EnsureFirstAdministratorAsync(string name, string actor, CancellationToken ct)
+    {
+        await using (var s = await console.BeginAsync(actor, ct))
+            if (await s.CountUsersAsync(ct) > 0) return null;
+        var password = PasswordHashing.RandomPassword();
+        await CreateUserAsync(name, password, ConsoleRole.Administrator, false, actor, ct);
+        return password;
+    }
+
+    public async Task<SignInResult> SignInAsync(string name, string password, string? code, CancellationToken ct)
+    {
+        await using var s = await console.BeginAsync("web:" + name, ct);
+        var user = UserName.IsMatch(name) ? await s.FindUserAsync(name, ct) : null;
+        if (user is null)
+        {
+            // Same work as for a real user, so timing does not reveal which names exist.
+            PasswordHashing.Verify(password, DummyHash);
+            return new(SignInOutcome.Invalid);
+        }
+        var now = console.Time.GetUtcNow();
+        if (user.LockedUntil is { } until && until > now) return new(SignInOutcome.LockedOut, null, until);
+        bool ok = PasswordHashing.Verify(password, user.PasswordHash) && (user.TotpSecret is null || VerifyCode(user.TotpSecret, code, now));
+        if (!ok)
+        {
+            var after = await s.RecordFailedLoginAsync(user.Id, console.Options.LockoutFailures, console.Options.LockoutDuration, ct);
+            await s.CommitAsync(ct);
+            return after.LockedUntil is { } locked && locked > now ? new(SignInOutcome.LockedOut, null, locked) : new(SignInOutcome.Invalid);
+        }
+        await s.RecordLoginAsync(user.Id, ct);
+        await s.CommitAsync(ct);
+        return new(SignInOutcome.Succeeded, user);
+    }
+
+    /// <summary>Creates an API token for a user; the secret is returned once and never stored.</summary>
+    public async Task<string> CreateTokenAsync(string userName, string tokenName, string actor, CancellationToken ct)
+    {
+        await using var s = await console.BeginAsync(actor, ct);
+        var user = await s.FindUserAsync(userName, ct)
+                   ?? throw new ConsoleProblem("user.not-found", new LocalizedText($"ユーザ「{userName}」が見つかりません。", $"The user '{userName}' does not exist."), 404);
+        var secret = ApiTokens.NewSecret();
+        await s.AddApiTokenAsync(user, tokenName, ApiTokens.Sha256(secret), ct);
+        await s.CommitAsync(ct);
+        return secret;
+    }
+
+    /// <summary>The otpauth URI an authenticator app scans.</summary>
+    public static string TotpUri(ConsoleUser user, string issuer = "Sekisho") =>
+        new OtpUri(OtpType.Totp, user.TotpSecret!, user.Name, issuer).ToString();
+
+    private static bool VerifyCode(string secret, string? code, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(code)) return false;
+        var totp = new Totp(Base32Encoding.ToBytes(secret));
+        return totp.VerifyTotp(now.UtcDateTime, code.Trim(), out _, new VerificationWindow(1, 1));
+    }
+
+    private static readonly string DummyHash = PasswordHashing.Hash("sekisho-dummy-password", 600_000);
+}

@@ -1,0 +1,22 @@
+using System.Net;
+
+namespace Sekisho.Web;
+
+/// <summary>Settings of the administrator console and REST API.</summary>
+public sealed class ConsoleOptions
+{
+    /// <summary>The DNS server the domain ownership check (確認) asks; null = the system's resolvers.</summary>
+    public IPEndPoint? DnsResolver { get; set; }
+
+    /// <summary>Failed sign-ins in a row that lock a user out.</summary>
+    public int LockoutFailures { get; set; } = 5;
+
+    /// <summary>How long a locked-out user must wait.</summary>
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Largest InterScan export the migration tool accepts by upload.</summary>
+    public long MaxUploadBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>Idle time after which a console session ends.</summary>
+    public TimeSpan SessionIdle { get; set; } = TimeSpan.FromMinutes(30);
+}

@@ -1,0 +1,25 @@
+using Sekisho.Model;
+using Sekisho.Store;
+
+namespace Sekisho.Web.Services;
+
+/// <summary>The store and organization the console manages, and its clock.</summary>
+public sealed class ConsoleContext(SekishoStore store, Organization organization, TimeProvider time, ConsoleOptions options)
+{
+    public SekishoStore Store { get; } = store;
+    public Organization Organization { get; } = organization;
+    public TimeProvider Time { get; } = time;
+    public ConsoleOptions Options { get; } = options;
+
+    /// <summary>One user action (one transaction) in the organization, audited as <paramref name="actor"/>.</summary>
+    public Task<StoreSession> BeginAsync(string actor, CancellationToken ct) => Store.BeginAsync(Organization, actor, ct);
+}
+
+/// <summary>A request the console cannot carry out, with a message for the user in both languages.</summary>
+public sealed class ConsoleProblem(string code, LocalizedText text, int status = 400) : Exception(text.En)
+{
+    public string Code { get; } = code;
+    public LocalizedText Text { get; } = text;
+    /// <summary>HTTP status for the API: 400 bad input, 404 not found, 409 conflict.</summary>
+    public int Status { get; } = status;
+}
