@@ -7,7 +7,8 @@ namespace Sekisho.Cli.Tests;
 /// <summary>
 /// The migrated enterprise-ja rules (InterScan export → migrate run, as an administrator would) act on messages the
 /// way their InterScan originals do, shown through <c>sekisho policy test</c>.
-/// </summary>
+/// <remarks>In the migration tests' collection: those inject import faults through a process-wide variable.</remarks>
+[Collection(PostgresCollection.Name)]
 public sealed class PolicyTestVerbTests : IAsyncLifetime
 {
     private readonly CliRunner _cli = new();

@@ -87,10 +87,10 @@ public sealed class ApplyTests
     [Fact]
     public async Task X_headers_one_per_name_the_last_rule_wins_and_subject_tagged_once()
     {
-        var a = Policies.Rule("a", RuleType.Content, CriteriaSet.Empty, null, [new InsertXHeader("X-Sekisho-Test", "first"), new TagSubject("[外部]")]);
-        var b = Policies.Rule("b", RuleType.Content, CriteriaSet.Empty, null, [new InsertXHeader("X-Sekisho-Test", "second"), new TagSubject("[外部]")]);
+        var a = Policies.Rule("a", RuleType.Content, CriteriaSet.Empty, null, [new InsertXHeader("X-Policy-Test", "first"), new TagSubject("[外部]")]);
+        var b = Policies.Rule("b", RuleType.Content, CriteriaSet.Empty, null, [new InsertXHeader("X-Policy-Test", "second"), new TagSubject("[外部]")]);
         var m = Load((await Run(Policies.With(a, b), Bytes(New(subject: "Quarterly report")))).Recipients[0].Content!);
-        Assert.Equal(["second"], m.Headers.Where(h => h.Field == "X-Sekisho-Test").Select(h => h.Value));
+        Assert.Equal(["second"], m.Headers.Where(h => h.Field == "X-Policy-Test").Select(h => h.Value));
         Assert.Equal("[外部] Quarterly report", m.Subject);
     }
 
