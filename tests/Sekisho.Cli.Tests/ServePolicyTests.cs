@@ -57,8 +57,7 @@ public class ServePolicyTests
         var s = new StringBuilder();
         s.Append($"From: sender@partner.example\r\nTo: {to}\r\nSubject: =?UTF-8?B?{Convert.ToBase64String(Encoding.UTF8.GetBytes(subject))}?=\r\nMessage-ID: <{Guid.NewGuid():N}@partner.example>\r\nMIME-Version: 1.0\r\n");
         if (exe is null) return s.Append("Content-Type: text/plain; charset=UTF-8\r\n\r\nhello\r\n").ToString();
-        var b = new byte[512];
-        b[0] = (byte)'M'; b[1] = (byte)'Z'; BitConverter.GetBytes(0x80).CopyTo(b, 0x3c); b[0x80] = (byte)'P'; b[0x81] = (byte)'E';
+        var b = SampleFiles.Exe();
         s.Append("Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n");
         s.Append($"--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"{exe}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{Convert.ToBase64String(b, Base64FormattingOptions.InsertLineBreaks)}\r\n--b--\r\n");
         return s.ToString();

@@ -225,3 +225,38 @@ public sealed class ApplyTests
         Assert.Single(m.Attachments.OfType<MessagePart>());
     }
 }
+
+public sealed class ReleaseTests
+{
+    [Fact]
+    public async Task Release_runs_the_remaining_rules_without_the_one_that_quarantined()
+    {
+        var quarantine = Policies.Content("blank subject", new SubjectBlank(), new Quarantine());
+        var tag = Policies.Rule("tag", RuleType.Content, CriteriaSet.Empty, null, [new TagSubject("[released]")]);
+        var p = Policies.With(quarantine, tag);
+        var raw = Bytes(New(subject: ""));
+        var sink = new ListQuarantine();
+        var d = await QuarantineRelease.DecideAsync(p, raw, "alice@partner.example", "bob@example.co.jp", Direction.Inbound, quarantine.Id,
+            PolicySamples.T0, null, sink, TimeProvider.System);
+        Assert.True(d.Deliver);
+        Assert.Equal("[released]", Load(d.Recipient.Content!).Subject);
+        Assert.Equal(RuleDisposition.SkippedOnRelease, d.Plan.Recipients[0].Rules.Single(r => r.RuleName == "blank subject").Disposition);
+        Assert.Empty(sink.Items);
+    }
+
+    [Fact]
+    public async Task Another_rule_may_quarantine_the_released_message_again()
+    {
+        var first = Policies.Content("first", new SubjectBlank(), new Quarantine());
+        var second = Policies.Content("second", new BodyBlank(), new Quarantine("other"));
+        var raw = Bytes(New(subject: "", body: " "));
+        var sink = new ListQuarantine();
+        var d = await QuarantineRelease.DecideAsync(Policies.With(first, second), raw, "alice@partner.example", "bob@example.co.jp", Direction.Inbound, first.Id,
+            PolicySamples.T0, null, sink, TimeProvider.System);
+        Assert.False(d.Deliver);
+        Assert.Equal(FinalAction.Quarantine, d.Recipient.Outcome);
+        Assert.Equal(("second", "other"), (sink.Items.Single().RuleName, sink.Items.Single().Area));
+    }
+
+    private static MimeMessage Load(byte[] b) => MimeMessage.Load(new MemoryStream(b));
+}
