@@ -48,11 +48,12 @@ public sealed class PolicyContentPolicy(
         var outcomes = new RecipientOutcome[request.Recipients.Count];
         var copies = new Dictionary<byte[], MessageCopy>(ReferenceEqualityComparer.Instance);
         var used = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var group in request.Recipients.GroupBy(r => r.Direction))
+        // Outcomes go by position in the request; the recipients of each direction are evaluated together.
+        foreach (var group in request.Recipients.Select((r, position) => (Recipient: r, Position: position)).GroupBy(x => x.Recipient.Direction))
         {
             var list = group.ToList();
             var envelope = new MessageEnvelope(request.Session.Client.Address, request.Session.HeloName, request.Sender ?? "",
-                list.Select(r => r.Address).ToList(), group.Key == MailDirection.Inbound ? TrafficDirection.Inbound : TrafficDirection.Outbound,
+                list.Select(x => x.Recipient.Address).ToList(), group.Key == MailDirection.Inbound ? TrafficDirection.Inbound : TrafficDirection.Outbound,
                 request.Session.AuthenticatedUser, request.QueueId);
             var plan = await runtime.Engine.EvaluateAsync(facts, envelope, raw, new EvaluationOptions { ReceivedAt = request.ReceivedAt }, ct).ConfigureAwait(false);
             var applied = await runtime.Applier.ApplyAsync(raw, facts, envelope, plan, ct).ConfigureAwait(false);
@@ -63,7 +64,7 @@ public sealed class PolicyContentPolicy(
                 MessageCopy? copy = null;
                 if (a.Content is { } content && !copies.TryGetValue(content, out copy))
                     copies[content] = copy = new MessageCopy(content);
-                outcomes[list[i].Index] = a.Outcome switch
+                outcomes[list[i].Position] = a.Outcome switch
                 {
                     FinalAction.Delete => new RecipientOutcome.Deleted(a.RuleNames),
                     FinalAction.Quarantine => new RecipientOutcome.Quarantined(a.QuarantineId, a.RuleNames),

@@ -7,7 +7,8 @@ namespace Sekisho.Cli.Tests;
 /// <summary>
 /// The migrated enterprise-ja rules (InterScan export → migrate run, as an administrator would) act on messages the
 /// way their InterScan originals do, shown through <c>sekisho policy test</c>.
-/// </summary>
+/// <remarks>In the migration tests' collection: those inject import faults through a process-wide variable.</remarks>
+[Collection(PostgresCollection.Name)]
 public sealed class PolicyTestVerbTests : IAsyncLifetime
 {
     private readonly CliRunner _cli = new();
@@ -47,14 +48,7 @@ public sealed class PolicyTestVerbTests : IAsyncLifetime
         return path;
     }
 
-    private static byte[] Exe()
-    {
-        var b = new byte[512];
-        b[0] = (byte)'M'; b[1] = (byte)'Z';
-        BitConverter.GetBytes(0x80).CopyTo(b, 0x3c);
-        b[0x80] = (byte)'P'; b[0x81] = (byte)'E';
-        return b;
-    }
+    private static byte[] Exe() => SampleFiles.Exe();
 
     private async Task<JsonElement> Test(string path, params string[] args)
     {

@@ -87,10 +87,10 @@ public sealed class ApplyTests
     [Fact]
     public async Task X_headers_one_per_name_the_last_rule_wins_and_subject_tagged_once()
     {
-        var a = Policies.Rule("a", RuleType.Content, CriteriaSet.Empty, null, [new InsertXHeader("X-Sekisho-Test", "first"), new TagSubject("[外部]")]);
-        var b = Policies.Rule("b", RuleType.Content, CriteriaSet.Empty, null, [new InsertXHeader("X-Sekisho-Test", "second"), new TagSubject("[外部]")]);
+        var a = Policies.Rule("a", RuleType.Content, CriteriaSet.Empty, null, [new InsertXHeader("X-Policy-Test", "first"), new TagSubject("[外部]")]);
+        var b = Policies.Rule("b", RuleType.Content, CriteriaSet.Empty, null, [new InsertXHeader("X-Policy-Test", "second"), new TagSubject("[外部]")]);
         var m = Load((await Run(Policies.With(a, b), Bytes(New(subject: "Quarterly report")))).Recipients[0].Content!);
-        Assert.Equal(["second"], m.Headers.Where(h => h.Field == "X-Sekisho-Test").Select(h => h.Value));
+        Assert.Equal(["second"], m.Headers.Where(h => h.Field == "X-Policy-Test").Select(h => h.Value));
         Assert.Equal("[外部] Quarterly report", m.Subject);
     }
 
@@ -224,4 +224,39 @@ public sealed class ApplyTests
         Assert.Contains("DEF_CHARSET=ISO-2022-JP", body);
         Assert.Single(m.Attachments.OfType<MessagePart>());
     }
+}
+
+public sealed class ReleaseTests
+{
+    [Fact]
+    public async Task Release_runs_the_remaining_rules_without_the_one_that_quarantined()
+    {
+        var quarantine = Policies.Content("blank subject", new SubjectBlank(), new Quarantine());
+        var tag = Policies.Rule("tag", RuleType.Content, CriteriaSet.Empty, null, [new TagSubject("[released]")]);
+        var p = Policies.With(quarantine, tag);
+        var raw = Bytes(New(subject: ""));
+        var sink = new ListQuarantine();
+        var d = await QuarantineRelease.DecideAsync(p, raw, "alice@partner.example", "bob@example.co.jp", Direction.Inbound, quarantine.Id,
+            PolicySamples.T0, null, sink, TimeProvider.System);
+        Assert.True(d.Deliver);
+        Assert.Equal("[released]", Load(d.Recipient.Content!).Subject);
+        Assert.Equal(RuleDisposition.SkippedOnRelease, d.Plan.Recipients[0].Rules.Single(r => r.RuleName == "blank subject").Disposition);
+        Assert.Empty(sink.Items);
+    }
+
+    [Fact]
+    public async Task Another_rule_may_quarantine_the_released_message_again()
+    {
+        var first = Policies.Content("first", new SubjectBlank(), new Quarantine());
+        var second = Policies.Content("second", new BodyBlank(), new Quarantine("other"));
+        var raw = Bytes(New(subject: "", body: " "));
+        var sink = new ListQuarantine();
+        var d = await QuarantineRelease.DecideAsync(Policies.With(first, second), raw, "alice@partner.example", "bob@example.co.jp", Direction.Inbound, first.Id,
+            PolicySamples.T0, null, sink, TimeProvider.System);
+        Assert.False(d.Deliver);
+        Assert.Equal(FinalAction.Quarantine, d.Recipient.Outcome);
+        Assert.Equal(("second", "other"), (sink.Items.Single().RuleName, sink.Items.Single().Area));
+    }
+
+    private static MimeMessage Load(byte[] b) => MimeMessage.Load(new MemoryStream(b));
 }

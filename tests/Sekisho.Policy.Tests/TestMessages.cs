@@ -59,15 +59,7 @@ internal static class TestMessages
             FileName = name,
         };
 
-    /// <summary>A tiny Windows executable header (MZ … PE), enough for true-type detection.</summary>
-    public static byte[] Exe()
-    {
-        var b = new byte[512];
-        b[0] = (byte)'M'; b[1] = (byte)'Z';
-        BitConverter.GetBytes(0x80).CopyTo(b, 0x3c);
-        b[0x80] = (byte)'P'; b[0x81] = (byte)'E';
-        return b;
-    }
+    public static byte[] Exe() => SampleFiles.Exe();
 
     public static byte[] Zip(params (string Name, string Text)[] files)
     {

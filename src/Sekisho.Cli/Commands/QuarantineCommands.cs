@@ -170,21 +170,15 @@ internal static class QuarantineCommands
             PolicySnapshot snapshot;
             await using (var s = await ctx.BeginAsync(ct)) snapshot = await s.LoadSnapshotAsync(ct);
 
-            // Run the remaining rules, without the one that quarantined the message (and without scan exceptions).
-            var facts = new MessageInspector().Inspect(raw, ct);
-            var envelope = new MessageEnvelope(IPAddress.Loopback, "quarantine-release", m.Sender, [m.Recipient],
-                m.Direction == Direction.Inbound ? TrafficDirection.Inbound : TrafficDirection.Outbound, QueueId: m.QueueId);
-            var plan = await new PolicyEngine(snapshot, PolicyPorts.None, ctx.Time).EvaluateAsync(facts, envelope, raw,
-                new EvaluationOptions { ReceivedAt = m.Received, SkipRules = new HashSet<string> { m.RuleId }, SkipScanExceptions = true }, ct);
             var sink = new StoreQuarantineSink(store, () => snapshot);
-            var applied = await new PolicyApplier(snapshot, sink, null, null, ctx.Time).ApplyAsync(raw, facts, envelope, plan, ct);
-            var r = applied.Recipients[0];
-            if (r.Outcome is FinalAction.Quarantine or FinalAction.Delete or FinalAction.Reject)
+            var decision = await QuarantineRelease.DecideAsync(snapshot, raw, m.Sender, m.Recipient, m.Direction, m.RuleId, m.Received, m.QueueId, sink, ctx.Time, ct);
+            var r = decision.Recipient;
+            if (!decision.Deliver)
             {
                 // Another rule keeps it (now quarantined under that rule) or deletes it: the old entry goes either way.
                 await store.RemoveAsync(m.Id, released: true, ctx.Actor, ct);
                 if (ctx.Json) ctx.WriteJson(new ReleaseResult(m.Id, ModelJson.EnumName(r.Outcome), null, null, r.QuarantineId));
-                else ctx.Out.WriteLine(CliText.T("quarantine.release.kept", TraceText.Outcome(r.Outcome), plan.Recipients[0].DecidedBy?.Name));
+                else ctx.Out.WriteLine(CliText.T("quarantine.release.kept", TraceText.Outcome(r.Outcome), decision.Plan.Recipients[0].DecidedBy?.Name));
                 return 0;
             }
             var content = r.Content ?? raw;
@@ -193,7 +187,7 @@ internal static class QuarantineCommands
             try
             {
                 await DeliverAsync(hop, m.Sender, targets, content, ct);
-                foreach (var o in applied.Outgoing) await DeliverAsync(hop, o.Sender, o.Recipients, o.Content, ct);
+                foreach (var o in decision.Outgoing) await DeliverAsync(hop, o.Sender, o.Recipients, o.Content, ct);
             }
             catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or MailKit.ProtocolException or MailKit.CommandException)
             {
