@@ -47,6 +47,8 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TimeProvider t
         root.Subcommands.Add(ServeCommand.Create(this));
         root.Subcommands.Add(QueueCommands.Create(this));
         root.Subcommands.Add(LogCommands.Create(this));
+        root.Subcommands.Add(AuthCommands.Create(this));
+        root.Subcommands.Add(DkimCommands.Create(this));
         return root;
     }
 
