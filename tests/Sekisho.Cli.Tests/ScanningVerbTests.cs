@@ -1,8 +1,12 @@
+using System.Diagnostics;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Sekisho.Model.Settings;
 using Sekisho.Scanning.Dkim;
+using Sekisho.Scanning.Dns;
+using Sekisho.Scanning.WebReputation;
 using Sekisho.Testing;
 
 namespace Sekisho.Cli.Tests;
@@ -75,5 +79,46 @@ public class ScanningVerbTests
         (exit, _, err) = await cli.RunAsync("dkim", "keygen", "example.com", "--selector", "s1", "--bits", "512");
         Assert.Equal(1, exit);
         Assert.Contains("512", err);
+    }
+
+    [Fact]
+    public async Task Serve_answers_signed_click_links_after_checking_the_url_again()
+    {
+        using var cli = new CliRunner();
+        using var dns = new FakeDnsServer().A("phish.example.multi.uribl.test", "127.0.0.8");
+        int smtp = ExternalProcess.FreePort(), submission = ExternalProcess.FreePort(), web = ExternalProcess.FreePort();
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "sekisho.dll"), "--data", cli.DataDirectory, "--lang", "en", "serve",
+                     "--smtp", $"127.0.0.1:{smtp}", "--submission", $"127.0.0.1:{submission}", "--web", $"127.0.0.1:{web}",
+                     "--resolver", dns.Endpoint, "--uribl", "multi.uribl.test" })
+            psi.ArgumentList.Add(a);
+        using var server = Process.Start(psi)!;
+        _ = server.StandardOutput.ReadToEndAsync();
+        _ = server.StandardError.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+            await ExternalProcess.WaitUntilAsync(async () => (await http.GetAsync($"http://127.0.0.1:{web}/healthz")).IsSuccessStatusCode, TimeSpan.FromMinutes(2), "the gateway to start");
+            var key = File.ReadAllBytes(Path.Combine(cli.DataDirectory, "click.key"));
+            var resolver = new CachingDnsResolver(new DnsResolverOptions { Servers = [new IPEndPoint(IPAddress.Loopback, dns.Port)] });
+            var links = new ClickProtection(new Uri($"http://127.0.0.1:{web}/"), key,
+                new UrlReputationChecker(resolver, [new UriBlocklist("multi.uribl.test", UriBlocklist.SurblMulti)], [], []));
+
+            var clean = await http.GetAsync(links.Rewrite("https://clean.example/doc", "bob@example.org"));
+            Assert.Equal(HttpStatusCode.Redirect, clean.StatusCode);
+            Assert.Equal("https://clean.example/doc", clean.Headers.Location!.ToString());
+
+            var phish = await http.GetAsync(links.Rewrite("https://login.phish.example/", "bob@example.org"));
+            Assert.Equal(HttpStatusCode.Forbidden, phish.StatusCode);
+            Assert.Contains("phishing", await phish.Content.ReadAsStringAsync());
+
+            var forged = new ClickProtection(new Uri($"http://127.0.0.1:{web}/"), new byte[32], new UrlReputationChecker(resolver, [], [], []));
+            Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync(forged.Rewrite("https://evil.example/", "bob@example.org"))).StatusCode);
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync();
+        }
     }
 }
