@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Sekisho.Model.Settings;
 using Sekisho.Policy.Ports;
 using Sekisho.Scanning.Antispam;
@@ -50,10 +52,14 @@ internal static class ScanningHosting
         }, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IOutboundSigner>(new DkimOutboundSigner(settings.Authentication.DkimSigning));
         if (options.ClamdEndpoints.Count > 0)
-            services.AddSingleton<IVirusScanner>(sp => new ClamdScanner(new ClamdOptions
+        {
+            services.AddSingleton(sp => new ClamdScanner(new ClamdOptions
             {
                 Endpoints = options.ClamdEndpoints, ConfigFile = options.ClamdConfig, FailOpen = options.FailOpen,
             }, sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<IVirusScanner>(sp => sp.GetRequiredService<ClamdScanner>());
+            services.AddHostedService<ClamdHealthCheck>();
+        }
         if (options.RspamdEndpoints.Count > 0)
             services.AddSingleton<ISpamScanner>(new RspamdScanner(new RspamdOptions
             {
@@ -102,5 +108,19 @@ internal static class ScanningHosting
             };
         });
         return endpoints;
+    }
+}
+
+/// <summary>PINGs every clamd endpoint every 30 s so a recovered clamd rejoins the pool and a dead one is logged.</summary>
+internal sealed class ClamdHealthCheck(ClamdScanner scanner, ILogger<ClamdHealthCheck> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(30));
+        do
+        {
+            foreach (var status in await scanner.CheckHealthAsync(stoppingToken))
+                if (!status.Healthy) log.LogWarning("clamd {Endpoint} is not answering: {Error}", status.Endpoint, status.Error);
+        } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }
