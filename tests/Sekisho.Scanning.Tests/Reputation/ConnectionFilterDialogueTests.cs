@@ -46,7 +46,8 @@ public sealed class ConnectionFilterDialogueTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _inbound.Start();
-        var domains = new StaticManagedDomainCatalog([new ManagedDomain("managed.example", true, [new InboundServer("*", "127.0.0.1", _inbound.Port, 10)], [])]);
+        var domains = new StaticManagedDomainCatalog([new ManagedDomain("managed.example", true, [new InboundServer("*", "127.0.0.1", _inbound.Port, 10)],
+            [new IPNetwork(IPAddress.Parse("127.0.0.18"), 32)])]); // an outbound server inside the blocked /28
         var options = new SmtpGatewayOptions
         {
             HostName = "gw.sekisho.test",
@@ -87,6 +88,7 @@ public sealed class ConnectionFilterDialogueTests : IAsyncLifetime
         Assert.Equal(220, (await GreetingFromAsync("127.0.0.8")).Code);  // return code not configured as listed
         Assert.Equal(220, (await GreetingFromAsync("127.0.0.20")).Code); // approved inside the blocked /28
         Assert.Equal(220, (await GreetingFromAsync("127.0.0.5")).Code);
+        Assert.Equal(220, (await GreetingFromAsync("127.0.0.18")).Code); // the organization's own outbound server is not filtered
     }
 
     [Fact]
