@@ -37,8 +37,16 @@ internal static class ServeCommand
         var tlsCert = new Option<string?>("--tls-cert") { Description = CliText.T("opt.serve.tls-cert") };
         var tlsKey = new Option<string?>("--tls-key") { Description = CliText.T("opt.serve.tls-key") };
         var hostname = new Option<string?>("--hostname") { Description = CliText.T("opt.serve.hostname") };
+        var clamd = new Option<string[]>("--clamd") { Description = CliText.T("opt.serve.clamd") };
+        var clamdConfig = new Option<string?>("--clamd-config") { Description = CliText.T("opt.serve.clamd-config") };
+        var rspamd = new Option<string[]>("--rspamd") { Description = CliText.T("opt.serve.rspamd") };
+        var failOpen = new Option<bool>("--scan-fail-open") { Description = CliText.T("opt.serve.scan-fail-open") };
         var resolver = new Option<string?>("--resolver") { Description = CliText.T("opt.serve.resolver") };
-        var cmd = new Command("serve", CliText.T("serve.description")) { smtp, submission, web, service, acceptUnverified, smartHost, tlsCert, tlsKey, hostname, resolver };
+        var uribl = new Option<string[]>("--uribl") { Description = CliText.T("opt.serve.uribl") };
+        var recipients = new Option<string?>("--recipients") { Description = CliText.T("opt.serve.recipients") };
+        var publicUrl = new Option<string?>("--public-url") { Description = CliText.T("opt.serve.public-url") };
+        var cmd = new Command("serve", CliText.T("serve.description")) { smtp, submission, web, service, acceptUnverified, smartHost, tlsCert, tlsKey, hostname,
+            clamd, clamdConfig, rspamd, failOpen, resolver, uribl, recipients, publicUrl };
         cmd.SetAction(app.Run(async (ctx, ct) =>
         {
             var p = ctx.Parse;
@@ -79,6 +87,7 @@ internal static class ServeCommand
             builder.Services.AddSingleton<ITlsPolicyProvider>(view);
             builder.Services.AddSekishoPolicy(store, org, view, ctx.DataDirectory, p.GetValue(hostname));
             var limits = view.Snapshot.Settings.Limits;
+            builder.Services.AddSekishoScanning(ScanningOptions(p, webEndpoint, ctx.DataDirectory), view.Snapshot.Settings);
             builder.Services.AddSekishoSmtp(o =>
             {
                 o.Listeners = listeners;
@@ -96,6 +105,7 @@ internal static class ServeCommand
             web_.MapSekishoSmtpEndpoints();
             web_.MapSekishoConsole();
             var firstPassword = await web_.Services.GetRequiredService<ConsoleAccess>().EnsureFirstAdministratorAsync("admin", ctx.Actor, ct);
+            web_.MapSekishoClick();
             await web_.StartAsync(ct);
             var gateway = web_.Services.GetRequiredService<SmtpGateway>();
             ctx.Out.WriteLine(CliText.T("serve.started", typeof(Program).Assembly.GetName().Version?.ToString(3), org.Name, ctx.DataDirectory));
@@ -110,5 +120,35 @@ internal static class ServeCommand
             return 0;
         }));
         return cmd;
+
+        ScanningHostOptions ScanningOptions(ParseResult p, IPEndPoint webEndpoint, string dataDirectory)
+        {
+            var rspamdUris = new List<Uri>();
+            foreach (var u in p.GetValue(rspamd) ?? [])
+                rspamdUris.Add(Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                    ? uri : throw new CliUserException(CliText.T("error.serve.rspamd-url", u)));
+            var recipientsFile = p.GetValue(recipients);
+            if (recipientsFile is not null && !File.Exists(recipientsFile)) throw new CliUserException(CliText.T("error.file.not-found", recipientsFile));
+            var clamdConfigFile = p.GetValue(clamdConfig);
+            if (clamdConfigFile is not null && !File.Exists(clamdConfigFile)) throw new CliUserException(CliText.T("error.file.not-found", clamdConfigFile));
+            var publicText = p.GetValue(publicUrl) ?? $"http://{webEndpoint}/";
+            if (!Uri.TryCreate(publicText, UriKind.Absolute, out var publicUri)) throw new CliUserException(CliText.T("error.serve.rspamd-url", publicText));
+            var clamdEndpoints = (p.GetValue(clamd) ?? []).ToList();
+            if (clamdEndpoints.Count == 0 && clamdConfigFile is not null) clamdEndpoints.Add("127.0.0.1:3310");
+            return new ScanningHostOptions
+            {
+                ClamdEndpoints = clamdEndpoints,
+                ClamdConfig = clamdConfigFile,
+                RspamdEndpoints = rspamdUris,
+                FailOpen = p.GetValue(failOpen),
+                Resolver = DomainCommands.ParseResolver(p.GetValue(resolver)),
+                UriBlocklists = p.GetValue(uribl) ?? [],
+                RecipientsFile = recipientsFile,
+                HostName = p.GetValue(hostname) ?? Dns.GetHostName(),
+                PublicUrl = publicUri,
+                DataDirectory = dataDirectory,
+                AcceptUnverified = p.GetValue(acceptUnverified),
+            };
+        }
     }
 }

@@ -21,11 +21,14 @@ public sealed class RspamdScanner(RspamdOptions options, HttpMessageHandler? han
 
     public async ValueTask<SpamVerdict> CheckAsync(Stream message, MessageEnvelope envelope, CancellationToken ct)
     {
-        byte[] body;
-        using (var copy = new MemoryStream())
+        ArraySegment<byte> body;
+        if (message is MemoryStream ms && ms.TryGetBuffer(out var buffer))
+            body = buffer[(int)ms.Position..];
+        else
         {
+            var copy = new MemoryStream();
             await message.CopyToAsync(copy, ct).ConfigureAwait(false);
-            body = copy.ToArray();
+            body = new ArraySegment<byte>(copy.GetBuffer(), 0, (int)copy.Length);
         }
         var errors = new List<string>();
         foreach (var endpoint in options.Endpoints)
@@ -39,7 +42,7 @@ public sealed class RspamdScanner(RspamdOptions options, HttpMessageHandler? han
                 await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
                 using var limited = new MemoryStream();
                 await CopyLimitedAsync(stream, limited, ct).ConfigureAwait(false);
-                return Interpret(limited.ToArray(), options.Symbols);
+                return Interpret(new ReadOnlyMemory<byte>(limited.GetBuffer(), 0, (int)limited.Length), options.Symbols);
             }
             catch (Exception e) when (e is HttpRequestException or IOException || (e is TaskCanceledException && !ct.IsCancellationRequested))
             {
@@ -53,9 +56,9 @@ public sealed class RspamdScanner(RspamdOptions options, HttpMessageHandler? han
         return SpamVerdict.Unavailable("rspamd unreachable (" + string.Join("; ", errors) + ")") with { FailOpen = options.FailOpen };
     }
 
-    private HttpRequestMessage BuildRequest(Uri endpoint, byte[] body, MessageEnvelope envelope)
+    private HttpRequestMessage BuildRequest(Uri endpoint, ArraySegment<byte> body, MessageEnvelope envelope)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, "checkv2")) { Content = new ByteArrayContent(body) };
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, "checkv2")) { Content = new ByteArrayContent(body.Array!, body.Offset, body.Count) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("message/rfc822");
         void Add(string name, string? value)
         {
@@ -85,7 +88,7 @@ public sealed class RspamdScanner(RspamdOptions options, HttpMessageHandler? han
     }
 
     /// <summary>Turns a <c>/checkv2</c> JSON reply into a verdict.</summary>
-    public static SpamVerdict Interpret(byte[] json, RspamdSymbolMap map)
+    public static SpamVerdict Interpret(ReadOnlyMemory<byte> json, RspamdSymbolMap map)
     {
         using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 32 });
         var root = doc.RootElement;

@@ -42,11 +42,14 @@ public sealed class ClamdScanner : IVirusScanner
 
     public async ValueTask<VirusVerdict> ScanAsync(Stream content, string? name, CancellationToken ct)
     {
-        byte[] data;
+        ReadOnlyMemory<byte> data;
         if (content.CanSeek && content.Length - content.Position > _streamMax)
             return TooLarge(content.Length - content.Position);
-        using (var buffer = new MemoryStream())
+        if (content is MemoryStream ms && ms.TryGetBuffer(out var segment))
+            data = segment.AsMemory((int)ms.Position);
+        else
         {
+            var buffer = new MemoryStream();
             var chunk = new byte[_options.ChunkSize];
             int n;
             while ((n = await content.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
@@ -54,7 +57,7 @@ public sealed class ClamdScanner : IVirusScanner
                 if (buffer.Length + n > _streamMax) return TooLarge(buffer.Length + n);
                 buffer.Write(chunk, 0, n);
             }
-            data = buffer.ToArray();
+            data = new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
         }
 
         var errors = new List<string>();
@@ -148,7 +151,7 @@ public sealed class ClamdScanner : IVirusScanner
         return new(signature, DetectionType.Uncleanable);
     }
 
-    private async Task<string> InStreamAsync(string endpoint, byte[] data, CancellationToken ct)
+    private async Task<string> InStreamAsync(string endpoint, ReadOnlyMemory<byte> data, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_options.ScanTimeout);
@@ -161,7 +164,7 @@ public sealed class ClamdScanner : IVirusScanner
             int n = Math.Min(_options.ChunkSize, data.Length - offset);
             BinaryPrimitives.WriteUInt32BigEndian(header, (uint)n);
             await stream.WriteAsync(header, timeout.Token).ConfigureAwait(false);
-            await stream.WriteAsync(data.AsMemory(offset, n), timeout.Token).ConfigureAwait(false);
+            await stream.WriteAsync(data.Slice(offset, n), timeout.Token).ConfigureAwait(false);
         }
         BinaryPrimitives.WriteUInt32BigEndian(header, 0);
         await stream.WriteAsync(header, timeout.Token).ConfigureAwait(false);

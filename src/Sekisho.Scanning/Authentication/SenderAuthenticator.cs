@@ -37,8 +37,15 @@ public sealed class SenderAuthenticator(IDnsLookup dns, SenderAuthenticatorOptio
     {
         var budget = new BudgetedDnsLookup(dns, _options.MaxDnsQueriesPerMessage, _options.DnsTimePerMessage, _time);
         MimeMessage parsed;
-        using (var stream = new MemoryStream(message.ToArray(), writable: false))
+        try
+        {
+            using var stream = new MemoryStream(message.ToArray(), writable: false);
             parsed = await MimeMessage.LoadAsync(stream, ct).ConfigureAwait(false);
+        }
+        catch (FormatException)
+        {
+            parsed = new MimeMessage(); // no parsable header: no From, no signatures; SPF and iprev still apply
+        }
         var fromDomain = HeaderFromDomain(parsed);
         var client = envelope.ClientIp.IsIPv4MappedToIPv6 ? envelope.ClientIp.MapToIPv4() : envelope.ClientIp;
         var findings = new List<EngineFinding>();

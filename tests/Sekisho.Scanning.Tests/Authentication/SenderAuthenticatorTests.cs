@@ -144,6 +144,20 @@ public sealed class SenderAuthenticatorTests : IDisposable
         Assert.Empty(AuthenticationDecisions.Decide(verdict, envelope, "example.com", ignored));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("\u0000\u0001 not a message at all")]
+    [InlineData("From: a@example.com, b@other.example\r\n\r\nbody\r\n")]
+    public async Task A_message_without_a_single_from_domain_is_a_dmarc_permerror_not_an_exception(string text)
+    {
+        var envelope = Envelope("192.0.2.10", "alice@example.com", "mail.example.com");
+        var verdict = await Authenticator().AuthenticateAsync(Encoding.UTF8.GetBytes(text), envelope, default);
+        Assert.Equal(SpfResult.Pass, verdict.Spf);
+        Assert.Empty(verdict.Dkim);
+        Assert.Equal("permerror", verdict.Dmarc.Result);
+        Assert.Contains("dmarc=permerror", verdict.AuthenticationResults);
+    }
+
     /// <summary>A mailing list's ARC sealer (MimeKit), recording what it saw in ARC-Authentication-Results.</summary>
     private sealed class ListArcSigner(string pem) : ArcSigner(new MemoryStream(Encoding.ASCII.GetBytes(pem)), "list.example.net", "arc", DkimSignatureAlgorithm.RsaSha256)
     {

@@ -1,0 +1,65 @@
+using System.Net;
+using Sekisho.Model.Settings;
+using Sekisho.Policy.Ports;
+using Sekisho.Scanning.Dns;
+using Sekisho.Scanning.Reputation;
+using Sekisho.Testing;
+
+namespace Sekisho.Scanning.Tests.Reputation;
+
+public sealed class ConnectionFilterTests : IDisposable
+{
+    private readonly FakeDnsServer _dns = new FakeDnsServer()
+        .A("10.113.0.203.kss.test", "127.0.0.2")
+        .A("10.113.0.203.dul.test", "127.0.0.3")
+        .ServerFailure("11.113.0.203.kss.test");
+
+    private ConnectionFilter Filter(int level, params DnsBlocklist[] lists) => new(
+        new ConnectionFiltering { IpReputationLevel = level, DnsBlocklists = lists }, new SenderFilter(),
+        new CachingDnsResolver(new DnsResolverOptions { Servers = [new IPEndPoint(IPAddress.Loopback, _dns.Port)], Retries = 0 }));
+
+    [Fact]
+    public async Task A_list_applies_from_its_minimum_level_and_level_zero_only_reports()
+    {
+        var ip = IPAddress.Parse("203.0.113.10");
+        var lists = new[] { new DnsBlocklist("kss.test", MinimumLevel: 3), new DnsBlocklist("dul.test", MinimumLevel: 4) };
+
+        var atTwo = await Filter(2, lists).CheckClientAsync(ip, default);
+        Assert.Equal(ConnectionDecision.Continue, atTwo.Decision);
+        Assert.Equal(["kss.test", "dul.test"], atTwo.Findings.Select(f => f.Name));
+
+        var atThree = await Filter(3, lists).CheckClientAsync(ip, default);
+        Assert.Equal(ConnectionDecision.Reject, atThree.Decision);
+        Assert.Contains("kss.test", atThree.Reason);
+
+        var off = await Filter(0, lists).CheckClientAsync(ip, default);
+        Assert.Equal(ConnectionDecision.Continue, off.Decision);
+        Assert.Equal(2, off.Findings.Count);
+    }
+
+    [Fact]
+    public async Task A_list_that_cannot_be_asked_is_reported_untested_and_does_not_refuse()
+    {
+        var verdict = await Filter(4, new DnsBlocklist("kss.test")).CheckClientAsync(IPAddress.Parse("203.0.113.11"), default);
+        Assert.Equal(ConnectionDecision.Continue, verdict.Decision);
+        Assert.Equal("untested", Assert.Single(verdict.Findings).Name);
+        Assert.Equal(ConnectionDecision.Continue, (await Filter(4, new DnsBlocklist("kss.test")).CheckClientAsync(IPAddress.Parse("203.0.113.12"), default)).Decision);
+    }
+
+    [Fact]
+    public async Task Recipients_are_counted_per_minute()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var filter = new ConnectionFilter(new ConnectionFiltering { RateLimitPerRecipientPerMinute = 2 }, new SenderFilter(), new CachingDnsResolver(), null, time);
+        var ip = IPAddress.Parse("192.0.2.1");
+        for (int i = 0; i < 2; i++)
+            Assert.Equal(ConnectionDecision.Continue, (await filter.CheckRecipientAsync(ip, "a@x.example", "bob@managed.example", TrafficDirection.Inbound, default)).Decision);
+        Assert.Equal(ConnectionDecision.Defer, (await filter.CheckRecipientAsync(ip, "a@x.example", "BOB@managed.example", TrafficDirection.Inbound, default)).Decision);
+        Assert.Equal(ConnectionDecision.Continue, (await filter.CheckRecipientAsync(ip, "a@x.example", "carol@managed.example", TrafficDirection.Inbound, default)).Decision);
+        Assert.Equal(ConnectionDecision.Continue, (await filter.CheckRecipientAsync(ip, "a@x.example", "bob@managed.example", TrafficDirection.Outbound, default)).Decision);
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(ConnectionDecision.Continue, (await filter.CheckRecipientAsync(ip, "a@x.example", "bob@managed.example", TrafficDirection.Inbound, default)).Decision);
+    }
+
+    public void Dispose() => _dns.Dispose();
+}
