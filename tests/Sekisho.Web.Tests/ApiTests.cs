@@ -190,6 +190,29 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task Reads_answer_while_another_change_holds_the_write_lock()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var api = host.Api(host.AdminToken);
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync("/api/v1/domains", new { name = "example.co.jp" })).StatusCode);
+        var browser = await host.SignedInAsync();
+        // An open write transaction, as a long import keeps one (SQLite has one writer at a time).
+        await using (var writer = await host.Store.BeginAsync(host.Organization, "import"))
+        {
+            var d = (await writer.FindDomainAsync("example.co.jp"))!;
+            await writer.UpdateDomainAsync(d with { InboundServers = [new("*", "mx.example.co.jp")] });
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var domains = await api.GetFromJsonAsync<JsonElement[]>("/api/v1/domains", cts.Token);
+            Assert.Empty(domains![0].GetProperty("inboundServers").EnumerateArray()); // the committed state, not the open change
+            Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/rules", cts.Token)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/audit", cts.Token)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/policy/inbound", cts.Token)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/logs", cts.Token)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/migration", cts.Token)).StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_an_export_fails_with_a_reason_and_changes_nothing()
     {
         await using var host = await ConsoleHost.StartAsync();
