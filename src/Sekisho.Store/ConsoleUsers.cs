@@ -104,6 +104,17 @@ public sealed partial class StoreSession
         return new ApiToken(row.Id, row.UserId, row.Name, Now, null);
     }
 
+    /// <summary>The token with this SHA-256 and its user, or null (reads only).</summary>
+    public async Task<(ApiToken Token, ConsoleUser User)?> FindApiTokenAsync(string tokenSha256, CancellationToken ct = default)
+    {
+        var row = await _db.ApiTokens.AsNoTracking().FirstOrDefaultAsync(t => t.OrganizationId == Org && t.TokenSha256 == tokenSha256, ct);
+        if (row is null) return null;
+        var user = await _db.ConsoleUsers.AsNoTracking().FirstOrDefaultAsync(u => u.Id == row.UserId, ct);
+        if (user is null) return null;
+        return (new ApiToken(row.Id, row.UserId, row.Name, new DateTimeOffset(row.CreatedUtc, TimeSpan.Zero),
+            row.LastUsedUtc is null ? null : new DateTimeOffset(row.LastUsedUtc.Value, TimeSpan.Zero)), ToModel(user));
+    }
+
     /// <summary>The token with this SHA-256 and its user, or null; records its use.</summary>
     public async Task<(ApiToken Token, ConsoleUser User)?> UseApiTokenAsync(string tokenSha256, CancellationToken ct = default)
     {

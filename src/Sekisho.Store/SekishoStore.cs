@@ -117,5 +117,28 @@ public sealed class SekishoStore
         }
     }
 
+    /// <summary>
+    /// Starts a session for reading (console pages, API GETs). On SQLite it is a deferred transaction, so it reads a
+    /// snapshot instead of waiting for the write lock — a long import does not block the screens. Do not write in it.
+    /// </summary>
+    public async Task<StoreSession> BeginReadAsync(Organization organization, string actor, CancellationToken ct = default)
+    {
+        if (Options.UsesPostgres) return await BeginAsync(organization, actor, ct);
+        var db = CreateContext();
+        try
+        {
+            await db.Database.OpenConnectionAsync(ct);
+            var connection = (SqliteConnection)db.Database.GetDbConnection();
+            var tx = await db.Database.UseTransactionAsync(connection.BeginTransaction(deferred: true), ct)
+                     ?? throw new InvalidOperationException("the read transaction was not accepted");
+            return new StoreSession(this, db, tx, organization, actor);
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
+    }
+
     private static Organization ToModel(OrganizationRow row) => new(row.Id, row.Name, new DateTimeOffset(row.CreatedUtc, TimeSpan.Zero));
 }

@@ -1,3 +1,4 @@
+using Sekisho.Store;
 using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Headers;
@@ -187,6 +188,66 @@ public sealed class ApiTests
         foreach (var e in new[] { "migration.analysis-started", "migration.analysis-completed", "migration.import-started", "migration.import-completed",
                      "rule.enabled", "policy.migration-status-changed", "rule.disabled" })
             Assert.Contains(e, audit);
+    }
+
+    [Fact]
+    public async Task Reads_answer_while_another_change_holds_the_write_lock()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var api = host.Api(host.AdminToken);
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync("/api/v1/domains", new { name = "example.co.jp" })).StatusCode);
+        var browser = await host.SignedInAsync();
+        // An open write transaction, as a long import keeps one (SQLite has one writer at a time).
+        await using (var writer = await host.Store.BeginAsync(host.Organization, "import"))
+        {
+            var d = (await writer.FindDomainAsync("example.co.jp"))!;
+            await writer.UpdateDomainAsync(d with { InboundServers = [new("*", "mx.example.co.jp")] });
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var domains = await api.GetFromJsonAsync<JsonElement[]>("/api/v1/domains", cts.Token);
+            Assert.Empty(domains![0].GetProperty("inboundServers").EnumerateArray()); // the committed state, not the open change
+            Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/rules", cts.Token)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/audit", cts.Token)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/policy/inbound", cts.Token)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/logs", cts.Token)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/migration", cts.Token)).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_migration_running_elsewhere_is_reported_and_nothing_is_analysed()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var api = host.Api(host.AdminToken);
+        // `sekisho migrate run` from the command line holds the organization's migration lock.
+        await using (var held = await host.Store.TryAcquireAsync("migration-" + host.Organization.Id))
+        {
+            Assert.NotNull(held);
+            var upload = new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(RepoPaths.Fixture("imsva", "seed-example.dat"))), "file", "seed-example.dat" } };
+            Assert.Equal(HttpStatusCode.Accepted, (await api.PostAsync("/api/v1/migration/analyze", upload)).StatusCode);
+            var status = await api.GetFromJsonAsync<JsonElement>("/api/v1/migration/status?wait=true");
+            Assert.Equal("failed", status.GetProperty("stage").GetString());
+            Assert.Contains("Another migration", status.GetProperty("errorEn").GetString());
+            Assert.Equal(JsonValueKind.Null, status.GetProperty("latest").ValueKind);
+        }
+    }
+
+    [Fact]
+    public async Task Reports_expire_after_90_days()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await ConsoleHost.StartAsync(time: time);
+        var api = host.Api(host.AdminToken);
+        var upload = new MultipartFormDataContent { { new ByteArrayContent(await File.ReadAllBytesAsync(RepoPaths.Fixture("imsva", "seed-example.dat"))), "file", "seed-example.dat" } };
+        await api.PostAsync("/api/v1/migration/analyze", upload);
+        Assert.Equal("analysed", (await api.GetFromJsonAsync<JsonElement>("/api/v1/migration/status?wait=true")).GetProperty("stage").GetString());
+        await api.PostAsync("/api/v1/migration/cancel", null);
+        var status = await api.GetFromJsonAsync<JsonElement>("/api/v1/migration/status");
+        Assert.Equal("cancelled", status.GetProperty("stage").GetString());
+        Assert.Equal("cancelled", status.GetProperty("latest").GetProperty("state").GetString());
+        Assert.Empty(await api.GetFromJsonAsync<JsonElement[]>("/api/v1/rules") ?? []); // cancel imports nothing
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/migration/report?kind=analysis")).StatusCode);
+        time.Advance(TimeSpan.FromDays(91));
+        Assert.Equal(HttpStatusCode.Gone, (await api.GetAsync("/api/v1/migration/report?kind=analysis")).StatusCode);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public sealed class AuditService(ConsoleContext console)
 
     public async Task<IReadOnlyList<AuditRecord>> QueryAsync(DateTimeOffset? since, string? eventType, int limit, string actor, CancellationToken ct)
     {
-        await using var s = await console.BeginAsync(actor, ct);
+        await using var s = await console.ReadAsync(actor, ct);
         return await s.QueryAuditAsync(since, string.IsNullOrWhiteSpace(eventType) ? null : eventType, Math.Clamp(limit, 1, MaxLimit), ct);
     }
 }

@@ -13,6 +13,9 @@ public sealed class ConsoleContext(SekishoStore store, Organization organization
 
     /// <summary>One user action (one transaction) in the organization, audited as <paramref name="actor"/>.</summary>
     public Task<StoreSession> BeginAsync(string actor, CancellationToken ct) => Store.BeginAsync(Organization, actor, ct);
+
+    /// <summary>A read-only look at the organization that does not wait for a running import (see <see cref="SekishoStore.BeginReadAsync"/>).</summary>
+    public Task<StoreSession> ReadAsync(string actor, CancellationToken ct) => Store.BeginReadAsync(Organization, actor, ct);
 }
 
 /// <summary>A request the console cannot carry out, with a message for the user in both languages.</summary>

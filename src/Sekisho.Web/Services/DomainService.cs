@@ -23,13 +23,13 @@ public sealed class DomainService(ConsoleContext console)
 {
     public async Task<IReadOnlyList<ManagedDomain>> ListAsync(string actor, CancellationToken ct)
     {
-        await using var s = await console.BeginAsync(actor, ct);
+        await using var s = await console.ReadAsync(actor, ct);
         return await s.ListDomainsAsync(ct);
     }
 
     public async Task<ManagedDomain> GetAsync(string name, string actor, CancellationToken ct)
     {
-        await using var s = await console.BeginAsync(actor, ct);
+        await using var s = await console.ReadAsync(actor, ct);
         return await FindAsync(s, name, ct);
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Sekisho.Migration.Apply;
 using Sekisho.Migration.Export;
 using Sekisho.Migration.Mapping;
@@ -35,7 +36,7 @@ public sealed record ReportFile(string FileName, string ContentType, string Cont
 /// 次へ imports (or cancel) → results. It runs <see cref="MigrationRunner"/> (the same flow as <c>sekisho migrate run</c>),
 /// whose confirmation step waits here for the administrator.
 /// </summary>
-public sealed class MigrationWizard(ConsoleContext console, IHostApplicationLifetime lifetime)
+public sealed class MigrationWizard(ConsoleContext console, IHostApplicationLifetime lifetime, ILogger<MigrationWizard> log)
 {
     private readonly Lock _lock = new();
     private Run? _run;
@@ -209,6 +210,7 @@ public sealed class MigrationWizard(ConsoleContext console, IHostApplicationLife
                             result.Fatal.GetMessage(CultureInfo.InvariantCulture) + $" ({result.Fatal.CodeName})");
                         break;
                     default:
+                        log.LogError("The migration of {File} failed: {Error}", run.FileName, result.Error);
                         run.Stage = WizardStage.Failed;
                         run.Error = new LocalizedText("移行に失敗しました。何も変更されていません: " + result.Error, "The migration failed; nothing was changed: " + result.Error);
                         break;
@@ -217,6 +219,7 @@ public sealed class MigrationWizard(ConsoleContext console, IHostApplicationLife
         }
         catch (Exception e)
         {
+            log.LogError(e, "The migration of {File} stopped", run.FileName);
             lock (_lock)
             {
                 run.Stage = WizardStage.Failed;

@@ -16,7 +16,7 @@ public sealed class RuleService(ConsoleContext console)
     public async Task<IReadOnlyList<Rule>> ListAsync(RuleFilter filter, string actor, CancellationToken ct)
     {
         var statuses = filter.MigrationStatus is { Length: > 0 } m ? StatusGroup(m) : null;
-        await using var s = await console.BeginAsync(actor, ct);
+        await using var s = await console.ReadAsync(actor, ct);
         return (await s.ListRulesAsync(ct))
             .Where(r => filter.Direction is null || r.Direction == filter.Direction)
             .Where(r => filter.Type is null || r.Type == filter.Type)
@@ -28,7 +28,7 @@ public sealed class RuleService(ConsoleContext console)
 
     public async Task<Rule> GetAsync(string id, string actor, CancellationToken ct)
     {
-        await using var s = await console.BeginAsync(actor, ct);
+        await using var s = await console.ReadAsync(actor, ct);
         return await s.GetRuleAsync(id, ct) ?? throw NotFound(id);
     }
 

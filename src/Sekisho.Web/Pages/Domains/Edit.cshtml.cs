@@ -14,6 +14,7 @@ public sealed class EditDomainModel(DomainService domains) : ConsolePage
     [BindProperty(Name = "original")] public string? Original { get; set; }
 
     public bool IsNew => string.IsNullOrEmpty(Original);
+    public bool Writable => CanWrite;
 
     public async Task<IActionResult> OnGetAsync(string? name)
     {

@@ -16,7 +16,14 @@ public sealed class PolicyListModel(RuleService rules) : ConsolePage
     [BindProperty(SupportsGet = true)] public string? Name { get; set; }
     [BindProperty(SupportsGet = true)] public string[]? Cols { get; set; }
 
+    [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
+
+    /// <summary>Rows per page: long migrated lists stay quick to load.</summary>
+    public const int PageSize = 200;
+
     public IReadOnlyList<Rule> Rules { get; private set; } = [];
+    public int Total { get; private set; }
+    public int Pages => Math.Max(1, (Total + PageSize - 1) / PageSize);
     public bool Writable => CanWrite;
 
     /// <summary>The migration status column shows unless the filter form was sent without it.</summary>
@@ -29,7 +36,10 @@ public sealed class PolicyListModel(RuleService rules) : ConsolePage
         var dir = Direction == "outbound" ? global::Sekisho.Model.Rules.Direction.Outbound : global::Sekisho.Model.Rules.Direction.Inbound;
         try
         {
-            Rules = await rules.ListAsync(new RuleFilter(dir, type, enabled, string.IsNullOrEmpty(Ms) ? null : Ms, Name), Actor, HttpContext.RequestAborted);
+            var all = await rules.ListAsync(new RuleFilter(dir, type, enabled, string.IsNullOrEmpty(Ms) ? null : Ms, Name), Actor, HttpContext.RequestAborted);
+            Total = all.Count;
+            PageNumber = Math.Clamp(PageNumber, 1, Pages);
+            Rules = all.Skip((PageNumber - 1) * PageSize).Take(PageSize).ToList();
         }
         catch (ConsoleProblem p)
         {
@@ -61,6 +71,13 @@ public sealed class PolicyListModel(RuleService rules) : ConsolePage
         var others = a.Modify.Cast<object>().Concat(a.Monitor).ToList();
         if (others.Count == 0) return ConsoleText.T("action.do-not-intercept");
         return ConsoleText.TOr("action." + CriterionNames.Of(others[0]), CriterionNames.Of(others[0])) + (others.Count > 1 ? " ..." : "");
+    }
+
+    /// <summary>The current list address with another page number.</summary>
+    public string PageLink(int page)
+    {
+        var q = Request.Query.Where(kv => kv.Key != "p").SelectMany(kv => kv.Value.Select(v => Uri.EscapeDataString(kv.Key) + "=" + Uri.EscapeDataString(v ?? "")));
+        return $"/policy/{Direction}?" + string.Join("&", q.Append("p=" + page));
     }
 
     private IActionResult Back() => Redirect($"/policy/{Direction}?type={Uri.EscapeDataString(Type)}");
