@@ -9,8 +9,10 @@ internal static class TraceText
 {
     public static string Outcome(FinalAction a) => CliText.T("trace.outcome." + ModelJson.EnumName(a));
 
-    public static void Write(TextWriter o, RecipientPlan r)
+    /// <param name="names">Resolves policy object ids (notifications, stamps) to names, when the policy is at hand.</param>
+    public static void Write(TextWriter o, RecipientPlan r, Func<string, string?>? names = null)
     {
+        string Name(string id) => names?.Invoke(id) ?? id;
         o.WriteLine(CliText.T("trace.recipient", r.Recipient));
         o.WriteLine("  " + CliText.T("trace.outcome", Outcome(r.Outcome) + (r.Intercept is Model.Rules.DeliverNow { Host: { } h } dn ? $" → {h}:{dn.Port}" : "")
             + (r.Intercept is Model.Rules.ChangeRecipient cr ? " → " + string.Join(", ", cr.Recipients) : "")));
@@ -41,21 +43,21 @@ internal static class TraceText
             if (rule.PlannedActions.Count > 0) o.WriteLine("        → " + CliText.T("trace.rule.actions", string.Join(", ", rule.PlannedActions)));
         }
         o.WriteLine("  " + CliText.T("trace.planned"));
-        var planned = r.Modify.Select(m => $"{CriterionNames.Of(m.Action)} {Describe(m.Action)} ({m.Source.Name})")
-            .Concat(r.Monitor.Select(m => $"{CriterionNames.Of(m.Action)} {Describe(m.Action)} ({m.Source.Name})")).ToList();
+        var planned = r.Modify.Select(m => $"{CriterionNames.Of(m.Action)} {Describe(m.Action, Name)} ({m.Source.Name})")
+            .Concat(r.Monitor.Select(m => $"{CriterionNames.Of(m.Action)} {Describe(m.Action, Name)} ({m.Source.Name})")).ToList();
         if (planned.Count == 0) o.WriteLine("    " + CliText.T("empty"));
         foreach (var p in planned) o.WriteLine("    " + p.TrimEnd());
     }
 
-    private static string Describe(object action) => action switch
+    private static string Describe(object action, Func<string, string> name) => action switch
     {
         Model.Rules.TagSubject t => t.Tag,
         Model.Rules.InsertXHeader x => $"{x.Name}: {x.Value}",
-        Model.Rules.InsertStamp s => s.StampId,
-        Model.Rules.InsertSafeStamp s => s.StampId,
+        Model.Rules.InsertStamp s => name(s.StampId),
+        Model.Rules.InsertSafeStamp s => name(s.StampId),
         Model.Rules.DeleteAttachments d => ModelJson.EnumName(d.Scope),
         Model.Rules.DeliverAt d => d.At.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture) + (d.TimeZone is null ? "" : " " + d.TimeZone),
-        Model.Rules.Notify n => n.NotificationId,
+        Model.Rules.Notify n => name(n.NotificationId),
         Model.Rules.Bcc b => string.Join(", ", b.Recipients),
         Model.Rules.Archive a => a.Tag ?? "",
         _ => "",
