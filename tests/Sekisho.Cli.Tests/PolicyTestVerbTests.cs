@@ -73,6 +73,7 @@ public sealed class PolicyTestVerbTests : IAsyncLifetime
         var text = await _cli.OkAsync("--lang", "ja", "policy", "test", msg, "--to", "taro@example.co.jp");
         Assert.Contains("結果: 削除", text);
         Assert.Contains("invoice.pdf | invoice.pdf | exe", text);
+        Assert.Contains("notify 管理者通知 (危険な添付ファイル)", text);
     }
 
     [Fact]

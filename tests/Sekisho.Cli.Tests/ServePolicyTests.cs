@@ -123,6 +123,7 @@ public class ServePolicyTests
             var show = await cli.OkAsync("quarantine", "show", id[..12]);
             Assert.Contains("quote.pdf | quote.pdf | exe", show);
             Assert.Contains("Outcome: quarantine", show);
+            Assert.Contains("notify 管理者通知 (実行ファイル隔離)", show);
             var download = cli.File("q.eml");
             await cli.OkAsync("quarantine", "download", id, "-o", download);
             Assert.Contains("quote.pdf", File.ReadAllText(download));

@@ -64,7 +64,7 @@ internal static class PolicyTestCommand
             foreach (var r in plan.Recipients)
             {
                 ctx.Out.WriteLine();
-                TraceText.Write(ctx.Out, r);
+                TraceText.Write(ctx.Out, r, id => snapshot.AllObjects.FirstOrDefault(o => o.Id == id)?.Name);
             }
             return 0;
         }));

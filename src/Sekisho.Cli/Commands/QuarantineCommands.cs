@@ -104,8 +104,10 @@ internal static class QuarantineCommands
             ctx.Out.WriteLine($"{CliText.T("col.size")}: {m.Size}");
             if (trace is not null)
             {
+                PolicySnapshot snapshot;
+                await using (var s = await ctx.BeginAsync(ct)) snapshot = await s.LoadSnapshotAsync(ct);
                 ctx.Out.WriteLine();
-                TraceText.Write(ctx.Out, trace);
+                TraceText.Write(ctx.Out, trace, i => snapshot.AllObjects.FirstOrDefault(o => o.Id == i)?.Name);
             }
             return 0;
         }));

@@ -99,7 +99,43 @@ internal static class PolicyHosting
             var recorder = new RulesUsedRecorder(store, org, time, log);
             return new PolicyContentPolicy(runtime, new MessageInspector(timeProvider: time), submitter, recorder.Record, log);
         });
+        services.AddHostedService(sp => new QuarantinePurge(new QuarantineStore(store, org), sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()?.CreateLogger("Sekisho.Quarantine")));
         return services;
+    }
+}
+
+/// <summary>Deletes quarantined messages past their retention, at start and then every hour.</summary>
+internal sealed class QuarantinePurge(QuarantineStore quarantine, TimeProvider time, ILogger? log) : Microsoft.Extensions.Hosting.BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        do
+        {
+            try
+            {
+                var n = await quarantine.PurgeAsync(stoppingToken);
+                if (n > 0) log?.LogInformation("quarantine: purged {Count} messages past their retention", n);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log?.LogWarning(e, "quarantine purge failed; trying again later");
+            }
+        }
+        while (await WaitAsync(stoppingToken));
+    }
+
+    private async Task<bool> WaitAsync(CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromHours(1), time, ct);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 }
 

@@ -14,6 +14,16 @@ public sealed record CriterionResult(CriterionTrace Trace, IReadOnlyList<int> At
     public bool Matched => Trace.Matched;
 }
 
+/// <summary>Codes of <see cref="CriterionTrace.Note"/> (optionally followed by ": " and a detail); user interfaces translate them.</summary>
+public static class TraceNotes
+{
+    public const string NotSupported = "not-supported";
+    public const string UnknownKeywordList = "keyword-list-unknown";
+    public const string RegexTimeout = "regex-timeout";
+    public const string EngineNotConfigured = "engine-not-configured";
+    public const string EngineUnavailable = "engine-unavailable";
+}
+
 /// <summary>Evaluates every criterion of the model against one message.</summary>
 public sealed class CriterionEvaluator
 {
@@ -148,7 +158,7 @@ public sealed class CriterionEvaluator
             case DlpMatch d:
                 return Dlp(name, d, f);
             default:
-                return new CriterionResult(new CriterionTrace(name, "", false, [], "not supported"), []);
+                return new CriterionResult(new CriterionTrace(name, "", false, [], TraceNotes.NotSupported), []);
         }
     }
 
@@ -169,11 +179,11 @@ public sealed class CriterionEvaluator
         string? note = null;
         foreach (var id in listIds)
         {
-            if (!_keywords.TryGetValue(id, out var list)) { note = "unknown keyword list " + id; continue; }
+            if (!_keywords.TryGetValue(id, out var list)) { note = TraceNotes.UnknownKeywordList + ": " + id; continue; }
             foreach (var (where, texts) in sources)
             {
                 var r = list.Match(texts);
-                if (r.TimedOut) note = "an expression of " + list.List.Name + " timed out";
+                if (r.TimedOut) note = TraceNotes.RegexTimeout + ": " + list.List.Name;
                 if (!r.Matched) continue;
                 matched = true;
                 evidence.Add(KeywordEvidence(where, null, null, list, r));
@@ -195,12 +205,12 @@ public sealed class CriterionEvaluator
         string? note = null;
         foreach (var id in listIds)
         {
-            if (!_keywords.TryGetValue(id, out var list)) { note = "unknown keyword list " + id; continue; }
+            if (!_keywords.TryGetValue(id, out var list)) { note = TraceNotes.UnknownKeywordList + ": " + id; continue; }
             foreach (var a in f.Attachments)
             {
                 if (string.IsNullOrEmpty(a.Text)) continue;
                 var r = list.Match([a.Text]);
-                if (r.TimedOut) note = "an expression of " + list.List.Name + " timed out";
+                if (r.TimedOut) note = TraceNotes.RegexTimeout + ": " + list.List.Name;
                 if (!r.Matched) continue;
                 evidence.Add(KeywordEvidence(a.ContainerPath, a.Name, a.TrueType.Id(), list, r));
                 if (!hits.Contains(a.Index)) hits.Add(a.Index);
@@ -242,7 +252,7 @@ public sealed class CriterionEvaluator
     private static CriterionResult Spam(string name, string summary, MessageContext m, Func<SpamVerdict, bool> test, Func<SpamVerdict, string> detail)
     {
         if (m.Spam is not { Status: ScanStatus.Completed } v)
-            return new(new CriterionTrace(name, summary, false, [], m.Spam is null ? "antispam not configured" : "antispam unavailable: " + m.Spam.Error), []);
+            return new(new CriterionTrace(name, summary, false, [], m.Spam is null ? TraceNotes.EngineNotConfigured : TraceNotes.EngineUnavailable + ": " + m.Spam.Error), []);
         return Simple(name, summary, test(v), new Evidence("antispam", Detail: detail(v)));
     }
 
@@ -257,7 +267,7 @@ public sealed class CriterionEvaluator
                 if (u.Listed) evidence.Add(new Evidence("url", Detail: $"{u.Url} listed{(u.Category is null ? "" : " as " + u.Category)}{(u.ListedBy is null ? "" : " by " + u.ListedBy)}"));
                 else if (u.Untested && w.Untested == UntestedUrlAction.ApplyAction) evidence.Add(new Evidence("url", Detail: u.Url + " untested"));
             }
-        string? note = m.Urls is null && m.Spam is null ? "web reputation not configured" : null;
+        string? note = m.Urls is null && m.Spam is null ? TraceNotes.EngineNotConfigured : null;
         return new(new CriterionTrace(name, ModelJson.EnumName(w.Level), evidence.Count > 0, evidence, note), []);
     }
 
@@ -265,7 +275,7 @@ public sealed class CriterionEvaluator
     {
         var summary = string.Join(", ", d.Types.Select(ModelJson.EnumName).Concat(d.SpywareCategories));
         if (m.Virus is not { Status: ScanStatus.Completed } v)
-            return new(new CriterionTrace(name, summary, false, [], m.Virus is null ? "antivirus not configured" : "antivirus unavailable: " + m.Virus.Error), []);
+            return new(new CriterionTrace(name, summary, false, [], m.Virus is null ? TraceNotes.EngineNotConfigured : TraceNotes.EngineUnavailable + ": " + m.Virus.Error), []);
         var evidence = v.Detections
             .Where(x => d.Types.Contains(x.Type) || (x.SpywareCategory is not null && d.SpywareCategories.Contains(x.SpywareCategory, StringComparer.OrdinalIgnoreCase)))
             .Select(x => new Evidence("message", Keyword: x.Signature, Detail: ModelJson.EnumName(x.Type) + (x.SpywareCategory is null ? "" : " / " + x.SpywareCategory)))

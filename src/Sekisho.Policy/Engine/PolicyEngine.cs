@@ -110,7 +110,7 @@ public sealed class PolicyEngine
         var shared = new List<(InterceptAction? Intercept, ActionSource Source, string Reason, List<PlannedModify> Modify, List<PlannedMonitor> Monitor, FinalAction? Final)>();
         var sharedStages = new List<StageTrace>();
         if (!skipEngines) ScanExceptions(context, direction, shared, sharedStages);
-        else sharedStages.Add(new StageTrace(PolicyStage.ScanException, StageStatus.Skipped, "release"));
+        else sharedStages.Add(new StageTrace(PolicyStage.ScanException, StageStatus.Skipped));
         ConnectionStage(context, shared, sharedStages, skipEngines);
         AuthenticationStage(context, direction, shared, sharedStages, skipEngines);
 
@@ -173,13 +173,14 @@ public sealed class PolicyEngine
             var rules = _rules[(direction, type)];
             stages.Add(new StageTrace(stage, engineStatus, type switch
             {
-                RuleType.Virus when m.Virus is null => "antivirus not configured",
+                // The status says "not configured"; details are engine facts (signatures, score), not sentences.
+                RuleType.Virus when m.Virus is null => null,
                 RuleType.Virus when m.Virus.Status != ScanStatus.Completed => m.Virus.Error,
-                RuleType.Virus => m.Virus.Infected ? "infected: " + string.Join(", ", m.Virus.Detections.Select(d => d.Signature)) : "clean",
-                RuleType.Spam when m.Spam is null => "antispam not configured",
+                RuleType.Virus => m.Virus.Infected ? string.Join(", ", m.Virus.Detections.Select(d => d.Signature)) : null,
+                RuleType.Spam when m.Spam is null => null,
                 RuleType.Spam when m.Spam.Status != ScanStatus.Completed => m.Spam.Error,
-                RuleType.Spam => "score " + m.Spam.Score.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
-                _ => rules.Length + " rules",
+                RuleType.Spam => "score=" + m.Spam.Score.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
+                _ => null,
             }));
             foreach (var rule in rules)
             {
@@ -310,7 +311,7 @@ public sealed class PolicyEngine
         if (m.Virus is { Status: not ScanStatus.Completed } v) triggers.Add((ScanExceptionTrigger.ScanEngineUnavailable, "antivirus: " + v.Error));
         if (triggers.Count == 0)
         {
-            stages.Add(new StageTrace(PolicyStage.ScanException, StageStatus.Completed, "none"));
+            stages.Add(new StageTrace(PolicyStage.ScanException, StageStatus.Completed));
             return;
         }
         var configured = direction == Direction.Inbound ? Snapshot.Settings.ScanExceptions.Inbound : Snapshot.Settings.ScanExceptions.Outbound;
@@ -340,8 +341,8 @@ public sealed class PolicyEngine
     private static void ConnectionStage(MessageContext m,
         List<(InterceptAction?, ActionSource, string, List<PlannedModify>, List<PlannedMonitor>, FinalAction?)> shared, List<StageTrace> stages, bool skipped)
     {
-        if (skipped) { stages.Add(new StageTrace(PolicyStage.Connection, StageStatus.Skipped, "release")); return; }
-        if (m.Connection is not { } c) { stages.Add(new StageTrace(PolicyStage.Connection, StageStatus.NotConfigured, "connection filter not configured")); return; }
+        if (skipped) { stages.Add(new StageTrace(PolicyStage.Connection, StageStatus.Skipped)); return; }
+        if (m.Connection is not { } c) { stages.Add(new StageTrace(PolicyStage.Connection, StageStatus.NotConfigured)); return; }
         stages.Add(new StageTrace(PolicyStage.Connection, StageStatus.Completed, ModelJson.EnumName(c.Decision) + (c.Reason.Length > 0 ? ": " + c.Reason : "")));
         if (c.Decision is ConnectionDecision.Reject or ConnectionDecision.Defer)
             shared.Add((null, new ActionSource("connection", "connection filtering", null), c.Reason, [], [], FinalAction.Reject));
@@ -350,9 +351,9 @@ public sealed class PolicyEngine
     private void AuthenticationStage(MessageContext m, Direction direction,
         List<(InterceptAction?, ActionSource, string, List<PlannedModify>, List<PlannedMonitor>, FinalAction?)> shared, List<StageTrace> stages, bool skipped)
     {
-        if (skipped) { stages.Add(new StageTrace(PolicyStage.Authentication, StageStatus.Skipped, "release")); return; }
-        if (direction == Direction.Outbound) { stages.Add(new StageTrace(PolicyStage.Authentication, StageStatus.Skipped, "outbound")); return; }
-        if (m.Authentication is not { } a) { stages.Add(new StageTrace(PolicyStage.Authentication, StageStatus.NotConfigured, "sender authentication not configured")); return; }
+        if (skipped) { stages.Add(new StageTrace(PolicyStage.Authentication, StageStatus.Skipped)); return; }
+        if (direction == Direction.Outbound) { stages.Add(new StageTrace(PolicyStage.Authentication, StageStatus.Skipped)); return; }
+        if (m.Authentication is not { } a) { stages.Add(new StageTrace(PolicyStage.Authentication, StageStatus.NotConfigured)); return; }
         var settings = Snapshot.Settings.Authentication;
         var fromDomain = m.Facts.Headers.From.FirstOrDefault()?.Domain ?? Model.Addresses.DomainNames.DomainOf(m.Envelope.Sender) ?? "";
         var decisions = new List<(string Check, AuthAction Action, string Why)>();
