@@ -61,5 +61,26 @@ public sealed class ConnectionFilterTests : IDisposable
         Assert.Equal(ConnectionDecision.Continue, (await filter.CheckRecipientAsync(ip, "a@x.example", "bob@managed.example", TrafficDirection.Inbound, default)).Decision);
     }
 
+    [Fact]
+    public async Task The_unknown_sender_domain_check_wants_an_mx_or_an_address_unless_the_sender_is_approved()
+    {
+        _dns.Mx("mx.example", 10, "mail.mx.example").A("a-only.example", "192.0.2.7").Mx("nullmx.example", 0, ".")
+            .ServerFailure("broken.example");
+        var senders = new SenderFilter { Entries = [new(SenderListKind.Approved, SenderListScope.Organization, null, Model.Addresses.AddressPattern.Parse("*@nowhere.example"))] };
+        var filter = new ConnectionFilter(new ConnectionFiltering(), senders,
+            new CachingDnsResolver(new DnsResolverOptions { Servers = [new IPEndPoint(IPAddress.Loopback, _dns.Port)], Retries = 0 }), checkSenderDomain: true);
+        var ip = IPAddress.Parse("192.0.2.1");
+
+        Assert.Equal(ConnectionDecision.Continue, (await filter.CheckSenderAsync(ip, "a@mx.example", default)).Decision);
+        Assert.Equal(ConnectionDecision.Continue, (await filter.CheckSenderAsync(ip, "a@a-only.example", default)).Decision);
+        Assert.Equal(ConnectionDecision.Continue, (await filter.CheckSenderAsync(ip, "", default)).Decision);
+        Assert.Equal(ConnectionDecision.Continue, (await filter.CheckSenderAsync(ip, "boss@nowhere.example", default)).Decision);
+        var missing = await filter.CheckSenderAsync(ip, "a@other.nowhere.example", default);
+        Assert.Equal(ConnectionDecision.Reject, missing.Decision);
+        Assert.Contains("not found", missing.Reason);
+        Assert.Equal(ConnectionDecision.Reject, (await filter.CheckSenderAsync(ip, "a@nullmx.example", default)).Decision);
+        Assert.Equal(ConnectionDecision.Defer, (await filter.CheckSenderAsync(ip, "a@broken.example", default)).Decision);
+    }
+
     public void Dispose() => _dns.Dispose();
 }
