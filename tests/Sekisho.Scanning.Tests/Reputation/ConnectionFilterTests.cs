@@ -16,7 +16,7 @@ public sealed class ConnectionFilterTests : IDisposable
 
     private ConnectionFilter Filter(int level, params DnsBlocklist[] lists) => new(
         new ConnectionFiltering { IpReputationLevel = level, DnsBlocklists = lists }, new SenderFilter(),
-        new CachingDnsResolver(new DnsResolverOptions { Servers = [new IPEndPoint(IPAddress.Loopback, _dns.Port)], Retries = 0 }));
+        _dns.Resolver());
 
     [Fact]
     public async Task A_list_applies_from_its_minimum_level_and_level_zero_only_reports()
@@ -68,7 +68,7 @@ public sealed class ConnectionFilterTests : IDisposable
             .ServerFailure("broken.example");
         var senders = new SenderFilter { Entries = [new(SenderListKind.Approved, SenderListScope.Organization, null, Model.Addresses.AddressPattern.Parse("*@nowhere.example"))] };
         var filter = new ConnectionFilter(new ConnectionFiltering(), senders,
-            new CachingDnsResolver(new DnsResolverOptions { Servers = [new IPEndPoint(IPAddress.Loopback, _dns.Port)], Retries = 0 }), checkSenderDomain: true);
+            _dns.Resolver(), checkSenderDomain: true);
         var ip = IPAddress.Parse("192.0.2.1");
 
         Assert.Equal(ConnectionDecision.Continue, (await filter.CheckSenderAsync(ip, "a@mx.example", default)).Decision);
