@@ -25,11 +25,13 @@ public sealed class ConnectionFilter : IConnectionFilter
     private readonly RateLimiter _perClient;
     private readonly RateLimiter _perRecipient;
     private readonly bool _checkSenderDomain;
+    private readonly IReadOnlyList<ReverseDnsRule> _reverseDns;
 
     public ConnectionFilter(ConnectionFiltering settings, SenderFilter senders, IDnsLookup dns, IRecipientDirectory? directory = null, TimeProvider? time = null,
-        bool checkSenderDomain = false)
+        bool checkSenderDomain = false, IReadOnlyList<ReverseDnsRule>? reverseDnsRules = null)
     {
         _checkSenderDomain = checkSenderDomain;
+        _reverseDns = reverseDnsRules ?? [];
         _settings = settings;
         _senders = senders;
         _dns = dns;
@@ -86,10 +88,31 @@ public sealed class ConnectionFilter : IConnectionFilter
         if (!_perClient.TryAcquire(client.ToString()))
             return new ConnectionVerdict(ConnectionDecision.Defer,
                 $"Message count limit reached for {client}, try again later", [new("rate-limit", "client-ip", Detail: client.ToString())]);
+        if (ReverseDnsRuleFor(sender) is { } rule && (rule.RejectMissingPtr || rule.RejectInvalidPtr)
+            && !_approved.Any(a => a.Net.Contains(client)))
+        {
+            var rdns = await new ReverseDnsCheck(_dns).CheckAsync(client, ct).ConfigureAwait(false);
+            if (rdns.Result == "fail" && (rdns.PtrFound ? rule.RejectInvalidPtr : rule.RejectMissingPtr))
+                return new(ConnectionDecision.Reject, $"Reverse DNS validation failed: {rdns.Reason}",
+                    [new("reverse-dns", rdns.PtrFound ? "invalid-ptr" : "missing-ptr", Detail: rule.SenderDomain)]);
+        }
         if (_checkSenderDomain && sender.LastIndexOf('@') is var at and > 0
             && !_senders.Entries.Any(e => e.List == SenderListKind.Approved && e.Scope == SenderListScope.Organization && e.Sender.Matches(sender)))
             return await CheckSenderDomainAsync(sender[(at + 1)..].TrimEnd('.'), ct).ConfigureAwait(false);
         return ConnectionVerdict.Continue;
+    }
+
+    /// <summary>The most specific reverse DNS rule for the envelope sender, or null when none applies.</summary>
+    private ReverseDnsRule? ReverseDnsRuleFor(string sender)
+    {
+        if (_reverseDns.Count == 0) return null;
+        if (sender.Length == 0)
+            return _reverseDns.FirstOrDefault(r => r.SenderDomain == ReverseDnsRule.EmptySender)
+                ?? _reverseDns.FirstOrDefault(r => r.SenderDomain == ReverseDnsRule.Default);
+        var domain = sender[(sender.LastIndexOf('@') + 1)..];
+        return _reverseDns.Where(r => r.SenderDomain is not ReverseDnsRule.Default and not ReverseDnsRule.EmptySender && DomainPattern.Matches(r.SenderDomain, domain))
+                   .OrderByDescending(r => DomainPattern.Specificity(r.SenderDomain)).FirstOrDefault()
+               ?? _reverseDns.FirstOrDefault(r => r.SenderDomain == ReverseDnsRule.Default);
     }
 
     /// <summary>The unknown-sender-domain check: an MX (other than the null MX) or an A/AAAA record must exist.</summary>

@@ -82,5 +82,32 @@ public sealed class ConnectionFilterTests : IDisposable
         Assert.Equal(ConnectionDecision.Defer, (await filter.CheckSenderAsync(ip, "a@broken.example", default)).Decision);
     }
 
+    [Fact]
+    public async Task Reverse_dns_rules_refuse_missing_or_invalid_ptr_by_the_most_specific_sender_domain_rule()
+    {
+        _dns.Ptr("192.0.2.50", "mail.good.example").A("mail.good.example", "192.0.2.50")
+            .Ptr("192.0.2.51", "spoofed.example").A("spoofed.example", "198.51.100.1");
+        var rules = new[]
+        {
+            new ReverseDnsRule(ReverseDnsRule.Default, RejectMissingPtr: true, RejectInvalidPtr: false),
+            new ReverseDnsRule("*.strict.example", RejectMissingPtr: true, RejectInvalidPtr: true),
+            new ReverseDnsRule("lenient.strict.example", RejectMissingPtr: false, RejectInvalidPtr: false),
+            new ReverseDnsRule(ReverseDnsRule.EmptySender, RejectMissingPtr: false, RejectInvalidPtr: false),
+        };
+        var filter = new ConnectionFilter(new ConnectionFiltering { ApprovedIps = [new("192.0.2.99")] }, new SenderFilter(), _dns.Resolver(), reverseDnsRules: rules);
+        async Task<ConnectionDecision> Check(string ip, string sender) => (await filter.CheckSenderAsync(IPAddress.Parse(ip), sender, default)).Decision;
+
+        Assert.Equal(ConnectionDecision.Continue, await Check("192.0.2.50", "a@any.example"));
+        Assert.Equal(ConnectionDecision.Reject, await Check("192.0.2.52", "a@any.example"));      // no PTR, default rule
+        Assert.Equal(ConnectionDecision.Continue, await Check("192.0.2.52", ""));                 // empty-sender rule
+        Assert.Equal(ConnectionDecision.Continue, await Check("192.0.2.51", "a@any.example"));    // invalid PTR allowed by default
+        Assert.Equal(ConnectionDecision.Reject, await Check("192.0.2.51", "a@mail.strict.example"));
+        Assert.Equal(ConnectionDecision.Continue, await Check("192.0.2.51", "a@lenient.strict.example"));
+        Assert.Equal(ConnectionDecision.Continue, await Check("192.0.2.99", "a@any.example"));    // approved IPs skip reverse DNS
+        var refused = await filter.CheckSenderAsync(IPAddress.Parse("192.0.2.51"), "a@x.strict.example", default);
+        Assert.Equal("invalid-ptr", refused.Findings[0].Name);
+        Assert.Contains("Reverse DNS validation failed", refused.Reason);
+    }
+
     public void Dispose() => _dns.Dispose();
 }
