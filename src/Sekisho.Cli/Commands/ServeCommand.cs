@@ -45,8 +45,11 @@ internal static class ServeCommand
         var uribl = new Option<string[]>("--uribl") { Description = CliText.T("opt.serve.uribl") };
         var recipients = new Option<string?>("--recipients") { Description = CliText.T("opt.serve.recipients") };
         var publicUrl = new Option<string?>("--public-url") { Description = CliText.T("opt.serve.public-url") };
+        var checkSenderDomain = new Option<bool>("--check-sender-domain") { Description = CliText.T("opt.serve.check-sender-domain") };
+        var rejectNoPtr = new Option<bool>("--reject-no-ptr") { Description = CliText.T("opt.serve.reject-no-ptr") };
+        var rejectInvalidPtr = new Option<bool>("--reject-invalid-ptr") { Description = CliText.T("opt.serve.reject-invalid-ptr") };
         var cmd = new Command("serve", CliText.T("serve.description")) { smtp, submission, web, service, acceptUnverified, smartHost, tlsCert, tlsKey, hostname,
-            clamd, clamdConfig, rspamd, failOpen, resolver, uribl, recipients, publicUrl };
+            clamd, clamdConfig, rspamd, failOpen, resolver, uribl, recipients, publicUrl, checkSenderDomain, rejectNoPtr, rejectInvalidPtr };
         cmd.SetAction(app.Run(async (ctx, ct) =>
         {
             var p = ctx.Parse;
@@ -148,6 +151,9 @@ internal static class ServeCommand
                 PublicUrl = publicUri,
                 DataDirectory = dataDirectory,
                 AcceptUnverified = p.GetValue(acceptUnverified),
+                CheckSenderDomain = p.GetValue(checkSenderDomain),
+                RejectMissingPtr = p.GetValue(rejectNoPtr),
+                RejectInvalidPtr = p.GetValue(rejectInvalidPtr),
             };
         }
     }

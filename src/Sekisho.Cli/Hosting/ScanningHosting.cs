@@ -34,6 +34,9 @@ internal sealed record ScanningHostOptions
     public required Uri PublicUrl { get; init; }
     public required string DataDirectory { get; init; }
     public bool AcceptUnverified { get; init; }
+    public bool CheckSenderDomain { get; init; }
+    public bool RejectMissingPtr { get; init; }
+    public bool RejectInvalidPtr { get; init; }
 }
 
 /// <summary>
@@ -67,7 +70,9 @@ internal static class ScanningHosting
             }));
         IRecipientDirectory? recipients = options.RecipientsFile is null ? null : ImportedRecipientList.Load(options.RecipientsFile);
         services.AddSingleton<IConnectionFilter>(sp => new ConnectionFilter(settings.ConnectionFiltering, settings.SenderFilter, dns, recipients,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(), options.CheckSenderDomain,
+            [new ReverseDnsRule(ReverseDnsRule.Default, options.RejectMissingPtr, options.RejectInvalidPtr),
+             new ReverseDnsRule(ReverseDnsRule.EmptySender, options.RejectMissingPtr, options.RejectInvalidPtr)]));
         services.AddSingleton<IRelayAuthority>(sp => new FilteringRelayAuthority(
             new ManagedDomainRelayAuthority(sp.GetRequiredService<IManagedDomainCatalog>(), options.AcceptUnverified),
             sp.GetRequiredService<IConnectionFilter>()));

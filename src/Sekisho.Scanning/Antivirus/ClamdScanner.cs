@@ -20,7 +20,8 @@ public sealed class ClamdScanner : IVirusScanner
     private readonly ClamdOptions _options;
     private readonly TimeProvider _time;
     private readonly string[] _endpoints;
-    private readonly DateTimeOffset[] _downUntil;
+    /// <summary>Per endpoint, the UTC ticks until which it is skipped (read and written atomically).</summary>
+    private readonly long[] _downUntil;
     private readonly long _streamMax;
     private int _next;
 
@@ -30,7 +31,7 @@ public sealed class ClamdScanner : IVirusScanner
         _time = time ?? TimeProvider.System;
         _endpoints = options.Endpoints.Count > 0 ? options.Endpoints.ToArray() : throw new ArgumentException("at least one clamd endpoint is needed");
         foreach (var e in _endpoints) _ = Parse(e);
-        _downUntil = new DateTimeOffset[_endpoints.Length];
+        _downUntil = new long[_endpoints.Length];
         _streamMax = options.EffectiveStreamMaxLength();
     }
 
@@ -72,7 +73,7 @@ public sealed class ClamdScanner : IVirusScanner
             }
             catch (Exception e) when (e is SocketException or IOException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
             {
-                _downUntil[i] = _time.GetUtcNow() + _options.RetryDownAfter;
+                MarkDown(i);
                 errors.Add($"{_endpoints[i]}: {e.Message}");
             }
         }
@@ -94,25 +95,27 @@ public sealed class ClamdScanner : IVirusScanner
                 var pong = await CommandAsync(_endpoints[i], "PING", ct).ConfigureAwait(false);
                 if (pong != "PONG") throw new IOException($"unexpected PING reply '{pong}'");
                 var version = await CommandAsync(_endpoints[i], "VERSION", ct).ConfigureAwait(false);
-                _downUntil[i] = default;
+                Interlocked.Exchange(ref _downUntil[i], 0);
                 result.Add(new(_endpoints[i], true, version, null));
             }
             catch (Exception e) when (e is SocketException or IOException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
             {
-                _downUntil[i] = _time.GetUtcNow() + _options.RetryDownAfter;
+                MarkDown(i);
                 result.Add(new(_endpoints[i], false, null, e.Message));
             }
         }
         return result;
     }
 
+    private void MarkDown(int i) => Interlocked.Exchange(ref _downUntil[i], (_time.GetUtcNow() + _options.RetryDownAfter).UtcTicks);
+
     private int PickEndpoint()
     {
-        var now = _time.GetUtcNow();
+        long now = _time.GetUtcNow().UtcTicks;
         for (int k = 0; k < _endpoints.Length; k++)
         {
             int i = (int)((uint)Interlocked.Increment(ref _next) % (uint)_endpoints.Length);
-            if (_downUntil[i] <= now) return i;
+            if (Interlocked.Read(ref _downUntil[i]) <= now) return i;
         }
         return -1;
     }

@@ -33,7 +33,7 @@ public sealed class SenderAuthenticatorTests : IDisposable
     }
 
     private SenderAuthenticator Authenticator(SenderAuthenticatorOptions? options = null) =>
-        new(new CachingDnsResolver(new DnsResolverOptions { Servers = [new IPEndPoint(IPAddress.Loopback, _dns.Port)], Retries = 0 }),
+        new(_dns.Resolver(),
             options ?? new SenderAuthenticatorOptions { AuthServId = "gw.example.org" });
 
     private async Task<byte[]> SignedOriginalAsync()

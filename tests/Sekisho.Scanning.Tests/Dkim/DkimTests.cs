@@ -14,11 +14,7 @@ public sealed class DkimTests : IDisposable
     private const string Rfc8463Ed25519Key = "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
     private readonly FakeDnsServer _dns = new();
 
-    private DkimVerification Verifier() => new(new CachingDnsResolver(new DnsResolverOptions
-    {
-        Servers = [new IPEndPoint(IPAddress.Loopback, _dns.Port)],
-        Retries = 0,
-    }));
+    private DkimVerification Verifier() => new(_dns.Resolver());
 
     private static MimeMessage Load(byte[] bytes) => MimeMessage.Load(new MemoryStream(bytes));
 

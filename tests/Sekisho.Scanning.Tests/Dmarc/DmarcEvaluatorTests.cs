@@ -11,10 +11,7 @@ public sealed class DmarcEvaluatorTests : IDisposable
 {
     private readonly FakeDnsServer _dns = new();
 
-    private DmarcEvaluator Evaluator(int roll = 0) => new(new CachingDnsResolver(new DnsResolverOptions
-    {
-        Servers = [new IPEndPoint(IPAddress.Loopback, _dns.Port)], Retries = 0,
-    }), percentRoll: () => roll);
+    private DmarcEvaluator Evaluator(int roll = 0) => new(_dns.Resolver(), percentRoll: () => roll);
 
     private static DkimSignatureResult Dkim(string result, string d) => new(result, d, "s1");
 

@@ -10,12 +10,7 @@ public sealed class CachingDnsResolverTests : IDisposable
     private readonly FakeDnsServer _dns = new();
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero));
 
-    private CachingDnsResolver Resolver() => new(new DnsResolverOptions
-    {
-        Servers = [new IPEndPoint(IPAddress.Loopback, _dns.Port)],
-        Timeout = TimeSpan.FromSeconds(2),
-        Retries = 0,
-    }, _time);
+    private CachingDnsResolver Resolver() => _dns.Resolver(_time);
 
     [Fact]
     public async Task Answers_are_cached_for_their_ttl_and_asked_again_after()

@@ -54,7 +54,7 @@ public sealed class ConnectionFilterDialogueTests : IAsyncLifetime
             SpoolDirectory = _spool.Path,
             Listeners = [new(ListenerKind.Mta, new IPEndPoint(IPAddress.Loopback, 0))],
         };
-        var resolver = new CachingDnsResolver(new DnsResolverOptions { Servers = [new IPEndPoint(IPAddress.Loopback, _dns.Port)], Retries = 0 });
+        var resolver = _dns.Resolver();
         var filter = new ConnectionFilter(Filtering, Senders, resolver,
             new ImportedRecipientList(["alice@managed.example", "bob@managed.example"]), _time);
         var authority = new FilteringRelayAuthority(new ManagedDomainRelayAuthority(domains, false), filter);

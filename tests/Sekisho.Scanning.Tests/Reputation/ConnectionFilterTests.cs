@@ -16,7 +16,7 @@ public sealed class ConnectionFilterTests : IDisposable
 
     private ConnectionFilter Filter(int level, params DnsBlocklist[] lists) => new(
         new ConnectionFiltering { IpReputationLevel = level, DnsBlocklists = lists }, new SenderFilter(),
-        new CachingDnsResolver(new DnsResolverOptions { Servers = [new IPEndPoint(IPAddress.Loopback, _dns.Port)], Retries = 0 }));
+        _dns.Resolver());
 
     [Fact]
     public async Task A_list_applies_from_its_minimum_level_and_level_zero_only_reports()
@@ -59,6 +59,54 @@ public sealed class ConnectionFilterTests : IDisposable
         Assert.Equal(ConnectionDecision.Continue, (await filter.CheckRecipientAsync(ip, "a@x.example", "bob@managed.example", TrafficDirection.Outbound, default)).Decision);
         time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(ConnectionDecision.Continue, (await filter.CheckRecipientAsync(ip, "a@x.example", "bob@managed.example", TrafficDirection.Inbound, default)).Decision);
+    }
+
+    [Fact]
+    public async Task The_unknown_sender_domain_check_wants_an_mx_or_an_address_unless_the_sender_is_approved()
+    {
+        _dns.Mx("mx.example", 10, "mail.mx.example").A("a-only.example", "192.0.2.7").Mx("nullmx.example", 0, ".")
+            .ServerFailure("broken.example");
+        var senders = new SenderFilter { Entries = [new(SenderListKind.Approved, SenderListScope.Organization, null, Model.Addresses.AddressPattern.Parse("*@nowhere.example"))] };
+        var filter = new ConnectionFilter(new ConnectionFiltering(), senders,
+            _dns.Resolver(), checkSenderDomain: true);
+        var ip = IPAddress.Parse("192.0.2.1");
+
+        Assert.Equal(ConnectionDecision.Continue, (await filter.CheckSenderAsync(ip, "a@mx.example", default)).Decision);
+        Assert.Equal(ConnectionDecision.Continue, (await filter.CheckSenderAsync(ip, "a@a-only.example", default)).Decision);
+        Assert.Equal(ConnectionDecision.Continue, (await filter.CheckSenderAsync(ip, "", default)).Decision);
+        Assert.Equal(ConnectionDecision.Continue, (await filter.CheckSenderAsync(ip, "boss@nowhere.example", default)).Decision);
+        var missing = await filter.CheckSenderAsync(ip, "a@other.nowhere.example", default);
+        Assert.Equal(ConnectionDecision.Reject, missing.Decision);
+        Assert.Contains("not found", missing.Reason);
+        Assert.Equal(ConnectionDecision.Reject, (await filter.CheckSenderAsync(ip, "a@nullmx.example", default)).Decision);
+        Assert.Equal(ConnectionDecision.Defer, (await filter.CheckSenderAsync(ip, "a@broken.example", default)).Decision);
+    }
+
+    [Fact]
+    public async Task Reverse_dns_rules_refuse_missing_or_invalid_ptr_by_the_most_specific_sender_domain_rule()
+    {
+        _dns.Ptr("192.0.2.50", "mail.good.example").A("mail.good.example", "192.0.2.50")
+            .Ptr("192.0.2.51", "spoofed.example").A("spoofed.example", "198.51.100.1");
+        var rules = new[]
+        {
+            new ReverseDnsRule(ReverseDnsRule.Default, RejectMissingPtr: true, RejectInvalidPtr: false),
+            new ReverseDnsRule("*.strict.example", RejectMissingPtr: true, RejectInvalidPtr: true),
+            new ReverseDnsRule("lenient.strict.example", RejectMissingPtr: false, RejectInvalidPtr: false),
+            new ReverseDnsRule(ReverseDnsRule.EmptySender, RejectMissingPtr: false, RejectInvalidPtr: false),
+        };
+        var filter = new ConnectionFilter(new ConnectionFiltering { ApprovedIps = [new("192.0.2.99")] }, new SenderFilter(), _dns.Resolver(), reverseDnsRules: rules);
+        async Task<ConnectionDecision> Check(string ip, string sender) => (await filter.CheckSenderAsync(IPAddress.Parse(ip), sender, default)).Decision;
+
+        Assert.Equal(ConnectionDecision.Continue, await Check("192.0.2.50", "a@any.example"));
+        Assert.Equal(ConnectionDecision.Reject, await Check("192.0.2.52", "a@any.example"));      // no PTR, default rule
+        Assert.Equal(ConnectionDecision.Continue, await Check("192.0.2.52", ""));                 // empty-sender rule
+        Assert.Equal(ConnectionDecision.Continue, await Check("192.0.2.51", "a@any.example"));    // invalid PTR allowed by default
+        Assert.Equal(ConnectionDecision.Reject, await Check("192.0.2.51", "a@mail.strict.example"));
+        Assert.Equal(ConnectionDecision.Continue, await Check("192.0.2.51", "a@lenient.strict.example"));
+        Assert.Equal(ConnectionDecision.Continue, await Check("192.0.2.99", "a@any.example"));    // approved IPs skip reverse DNS
+        var refused = await filter.CheckSenderAsync(IPAddress.Parse("192.0.2.51"), "a@x.strict.example", default);
+        Assert.Equal("invalid-ptr", refused.Findings[0].Name);
+        Assert.Contains("Reverse DNS validation failed", refused.Reason);
     }
 
     public void Dispose() => _dns.Dispose();

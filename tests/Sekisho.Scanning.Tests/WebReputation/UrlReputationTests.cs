@@ -19,7 +19,7 @@ public sealed class UrlReputationTests : IDisposable
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 12, 7, 4, 0, 0, TimeSpan.Zero));
 
     private UrlReputationChecker Checker(IReadOnlyList<WebReputationApprovedItem>? approved = null, IReadOnlyList<string>? keywords = null) =>
-        new(new CachingDnsResolver(new DnsResolverOptions { Servers = [new IPEndPoint(IPAddress.Loopback, _dns.Port)], Retries = 0 }),
+        new(_dns.Resolver(),
             [new UriBlocklist("multi.uribl.test", UriBlocklist.SurblMulti)], approved ?? [], keywords ?? []);
 
     [Fact]
