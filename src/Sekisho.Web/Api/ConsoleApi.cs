@@ -72,7 +72,7 @@ public static class ConsoleApi
         write.MapPost("/migration/run", async (MigrationWizard w, HttpContext c) =>
             Results.Accepted("/api/v1/migration/status", MigrationStatusDto.From(w.Confirm(), await w.LatestTaskAsync(c.RequestAborted)))).WithName("RunMigration");
         write.MapPost("/migration/cancel", async (MigrationWizard w, HttpContext c) =>
-            MigrationStatusDto.From(w.Cancel(), await w.LatestTaskAsync(c.RequestAborted))).WithName("CancelMigration");
+            MigrationStatusDto.From(await w.CancelAsync(c.RequestAborted), await w.LatestTaskAsync(c.RequestAborted))).WithName("CancelMigration");
         api.MapGet("/migration/report", async (string? kind, string? format, string? lang, MigrationWizard w, HttpContext c) =>
         {
             if (kind is not (null or "analysis" or "migration")) throw BadValue(kind, "kind", "analysis, migration");
