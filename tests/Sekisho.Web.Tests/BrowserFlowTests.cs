@@ -47,6 +47,7 @@ public sealed class BrowserFlowTests
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-gpu"] });
         await using var context = await browser.NewContextAsync(new() { BaseURL = host.BaseAddress.ToString().TrimEnd('/'), Locale = language == "ja" ? "en-US" : "ja-JP", ViewportSize = new() { Width = 1400, Height = 900 } });
         context.SetDefaultTimeout(60_000);
+        Assertions.SetDefaultExpectTimeout(30_000); // a loaded CI machine: wait for the page, never sleep
         var page = await context.NewPageAsync();
         int step = 0;
         Task Shot(string name) => page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"{++step:00}-{name}.png"), FullPage = true });
