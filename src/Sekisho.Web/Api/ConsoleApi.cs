@@ -35,6 +35,11 @@ public static class ConsoleApi
         }).WithName("AddDomain");
         write.MapPut("/domains/{name}", async (string name, DomainRequest body, DomainService s, HttpContext c) =>
             DomainDto.From(await s.UpdateAsync(name, body.ToInput(name), Actor(c), c.RequestAborted))).WithName("UpdateDomain");
+        write.MapDelete("/domains/{name}", async (string name, DomainService s, HttpContext c) =>
+        {
+            await s.RemoveAsync(name, Actor(c), c.RequestAborted);
+            return Results.NoContent();
+        }).WithName("RemoveDomain");
         write.MapPost("/domains/{name}/verify", async (string name, DomainService s, HttpContext c) =>
         {
             var v = await s.VerifyAsync(name, Actor(c), c.RequestAborted);

@@ -63,6 +63,14 @@ public sealed class DomainService(ConsoleContext console)
         return updated;
     }
 
+    /// <summary>Removes a domain (audited); mail for it is refused from then on.</summary>
+    public async Task RemoveAsync(string name, string actor, CancellationToken ct)
+    {
+        await using var s = await console.BeginAsync(actor, ct);
+        await s.RemoveDomainAsync(await FindAsync(s, name, ct), ct);
+        await s.CommitAsync(ct);
+    }
+
     /// <summary>Looks up the TXT record (with the configured resolver) and records the result, as <c>sekisho domain verify</c> does.</summary>
     public async Task<DomainVerification> VerifyAsync(string name, string actor, CancellationToken ct)
     {
