@@ -122,6 +122,14 @@ public sealed class BrowserFlowTests
         await Assertions.Expect(rows.Nth(0).Locator("button.toggle")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("off"));
         await Shot("inbound-content-rules");
 
+        // The rule in full, with the finding and how to fix it.
+        await rows.Nth(0).Locator("td:nth-child(3) a").ClickAsync();
+        await Assertions.Expect(page.Locator("#rule-name")).ToHaveTextAsync("DDEIにBCCでメール送信");
+        await Assertions.Expect(page.Locator("#rule-detail")).ToContainTextAsync("bcc-unmanaged-domain");
+        await Shot("rule-detail");
+        await page.ClickAsync("#back");
+        rows = page.Locator("#rules tbody tr");
+
         // "!" → instructions → 完了, then enable the rule.
         await rows.Nth(0).Locator("details.fix summary").ClickAsync();
         await Assertions.Expect(rows.Nth(0).Locator(".fix-body")).ToContainTextAsync("bcc-unmanaged-domain");
