@@ -39,6 +39,7 @@ public static class ConsoleAuditEvents
     public const string UserSignedIn = "user.signed-in";
     public const string UserLocked = "user.locked";
     public const string TokenCreated = "token.created";
+    public const string PasswordChanged = "user.password-changed";
 }
 
 public sealed partial class StoreSession
@@ -93,6 +94,14 @@ public sealed partial class StoreSession
         row.LockedUntilUtc = null;
         row.LastLoginUtc = Now.UtcDateTime;
         await AuditAsync(ConsoleAuditEvents.UserSignedIn, row.Name, [], [], ct);
+    }
+
+    /// <summary>Replaces a user's password hash (audited without the hash).</summary>
+    public async Task ChangePasswordAsync(string userId, string passwordHash, CancellationToken ct = default)
+    {
+        var row = await _db.ConsoleUsers.FirstAsync(u => u.OrganizationId == Org && u.Id == userId, ct);
+        row.PasswordHash = passwordHash;
+        await AuditAsync(ConsoleAuditEvents.PasswordChanged, row.Name, [], [], ct);
     }
 
     /// <summary>Stores a new token by the SHA-256 of its secret (audited; the secret itself is never stored).</summary>

@@ -125,6 +125,24 @@ public sealed class AccessTests
     }
 
     [Fact]
+    public async Task Users_change_their_own_password_with_the_current_one()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var client = await host.SignedInAsync("viewer", ConsoleHost.ViewerPassword);
+        var wrong = await ConsoleHost.PostFormAsync(client, "/account", "/account", new() { ["current"] = "not it", ["replacement"] = "a brand new password", ["again"] = "a brand new password" });
+        Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
+        var mismatch = await ConsoleHost.PostFormAsync(client, "/account", "/account", new() { ["current"] = ConsoleHost.ViewerPassword, ["replacement"] = "a brand new password", ["again"] = "another one entirely" });
+        Assert.Equal(HttpStatusCode.BadRequest, mismatch.StatusCode);
+        var ok = await ConsoleHost.PostFormAsync(client, "/account", "/account", new() { ["current"] = ConsoleHost.ViewerPassword, ["replacement"] = "a brand new password", ["again"] = "a brand new password" });
+        Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
+        var old = await ConsoleHost.PostFormAsync(host.Browser(), "/login", "/login", new() { ["user"] = "viewer", ["password"] = ConsoleHost.ViewerPassword });
+        Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
+        await host.SignedInAsync("viewer", "a brand new password");
+        await using var s = await host.Store.BeginAsync(host.Organization, "test");
+        Assert.Equal("web:viewer", (await s.QueryAuditAsync(eventType: ConsoleAuditEvents.PasswordChanged)).Single().Actor);
+    }
+
+    [Fact]
     public async Task Log_off_ends_the_session()
     {
         await using var host = await ConsoleHost.StartAsync();

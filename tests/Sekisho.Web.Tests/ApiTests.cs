@@ -17,6 +17,7 @@ public sealed class ApiTests
         ("POST", "/api/v1/domains", true),
         ("PUT", "/api/v1/domains/example.co.jp", true),
         ("POST", "/api/v1/domains/example.co.jp/verify", true),
+        ("DELETE", "/api/v1/domains/example.co.jp", true),
         ("GET", "/api/v1/rules", false),
         ("GET", "/api/v1/rules/00000000", false),
         ("POST", "/api/v1/rules/00000000/enable", true),
@@ -118,9 +119,13 @@ public sealed class ApiTests
         Assert.Equal("verified", verified.GetProperty("domain").GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await api.PostAsync("/api/v1/domains/nope.example/verify", null)).StatusCode);
 
+        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync("/api/v1/domains/example.co.jp")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.DeleteAsync("/api/v1/domains/example.co.jp")).StatusCode);
+        Assert.Empty(await api.GetFromJsonAsync<JsonElement[]>("/api/v1/domains") ?? []);
+
         var audit = await api.GetFromJsonAsync<JsonElement>("/api/v1/audit?type=domain.*");
         var events = audit.EnumerateArray().Select(a => a.GetProperty("eventType").GetString()!).ToList();
-        Assert.Equal(["domain.verified", "domain.verification-failed", "domain.updated", "domain.added"], events);
+        Assert.Equal(["domain.removed", "domain.verified", "domain.verification-failed", "domain.updated", "domain.added"], events);
         Assert.All(audit.EnumerateArray(), a => Assert.Equal("api:admin/tests", a.GetProperty("actor").GetString()));
     }
 

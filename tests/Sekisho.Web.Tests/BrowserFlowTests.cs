@@ -47,6 +47,7 @@ public sealed class BrowserFlowTests
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-gpu"] });
         await using var context = await browser.NewContextAsync(new() { BaseURL = host.BaseAddress.ToString().TrimEnd('/'), Locale = language == "ja" ? "en-US" : "ja-JP", ViewportSize = new() { Width = 1400, Height = 900 } });
         context.SetDefaultTimeout(60_000);
+        Assertions.SetDefaultExpectTimeout(30_000); // a loaded CI machine: wait for the page, never sleep
         var page = await context.NewPageAsync();
         int step = 0;
         Task Shot(string name) => page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"{++step:00}-{name}.png"), FullPage = true });
@@ -120,6 +121,14 @@ public sealed class BrowserFlowTests
         for (int i = 1; i < 4; i++) await Assertions.Expect(rows.Nth(i).Locator("td.migration")).ToHaveTextAsync(text["successful"]);
         await Assertions.Expect(rows.Nth(0).Locator("button.toggle")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("off"));
         await Shot("inbound-content-rules");
+
+        // The rule in full, with the finding and how to fix it.
+        await rows.Nth(0).Locator("td:nth-child(3) a").ClickAsync();
+        await Assertions.Expect(page.Locator("#rule-name")).ToHaveTextAsync("DDEIにBCCでメール送信");
+        await Assertions.Expect(page.Locator("#rule-detail")).ToContainTextAsync("bcc-unmanaged-domain");
+        await Shot("rule-detail");
+        await page.ClickAsync("#back");
+        rows = page.Locator("#rules tbody tr");
 
         // "!" → instructions → 完了, then enable the rule.
         await rows.Nth(0).Locator("details.fix summary").ClickAsync();

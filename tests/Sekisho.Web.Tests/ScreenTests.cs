@@ -53,6 +53,20 @@ public sealed class ScreenTests
     }
 
     [Fact]
+    public async Task A_domain_is_removed_from_its_form()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var client = await host.SignedInAsync();
+        var added = await ConsoleHost.PostFormAsync(client, "/domains/edit", "/domains/edit", new() { ["Name"] = "example.co.jp" });
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        var removed = await ConsoleHost.PostFormAsync(client, "/domains/edit?name=example.co.jp", "/domains/edit?handler=Remove", new() { ["original"] = "example.co.jp" });
+        Assert.Equal(HttpStatusCode.Redirect, removed.StatusCode);
+        await using var s = await host.Store.BeginAsync(host.Organization, "test");
+        Assert.Empty(await s.ListDomainsAsync());
+        Assert.Equal("web:admin", (await s.QueryAuditAsync(eventType: "domain.removed")).Single().Actor);
+    }
+
+    [Fact]
     public async Task The_migration_page_refuses_an_empty_upload_and_reports_need_a_migration()
     {
         await using var host = await ConsoleHost.StartAsync();

@@ -105,16 +105,8 @@ internal static class DomainCommands
             await using var s = await ctx.BeginAsync(ct);
             var d = await FindAsync(s, ctx.Parse.GetValue(verifyName)!, ct);
             var result = await new DomainOwnershipCheck(endpoint).CheckAsync(d.Name, d.VerificationRecord, ct);
-            var now = ctx.Time.GetUtcNow();
-            var updated = result.Outcome switch
-            {
-                OwnershipCheckOutcome.Verified => d with { Status = DomainStatus.Verified, StatusReason = d.InboundServers.Count == 0 ? DomainStatusReasons.NoInboundServers : null, VerifiedAt = now },
-                OwnershipCheckOutcome.RecordMissing => d with { Status = DomainStatus.NeedsSetup, StatusReason = DomainStatusReasons.TxtRecordMissing },
-                _ => d with { Status = DomainStatus.NeedsSetup, StatusReason = DomainStatusReasons.TxtLookupFailed },
-            };
-            if (d.Status == DomainStatus.Verified && result.Outcome == OwnershipCheckOutcome.LookupFailed)
-                updated = d; // a transient DNS failure does not take away a verification already made
-            await s.UpdateDomainAsync(updated, result.Outcome == OwnershipCheckOutcome.Verified ? AuditEvents.DomainVerified : AuditEvents.DomainVerificationFailed, ct);
+            var (updated, auditEvent) = Sekisho.Web.Services.DomainService.AfterCheck(d, result, ctx.Time.GetUtcNow());
+            await s.UpdateDomainAsync(updated, auditEvent, ct);
             await s.CommitAsync(ct);
             if (ctx.Json) ctx.WriteJson(new { domain = d.Name, outcome = Model.Serialization.ModelJson.EnumName(result.Outcome), txt = result.TxtValues, error = result.Error, status = Model.Serialization.ModelJson.EnumName(updated.Status) });
             switch (result.Outcome)
@@ -135,39 +127,9 @@ internal static class DomainCommands
     internal static async Task<ManagedDomain> FindAsync(Store.StoreSession s, string name, CancellationToken ct) =>
         await s.FindDomainAsync(name, ct) ?? throw new CliUserException(CliText.T("error.domain.not-found", name));
 
-    /// <summary>Parses HOST[:PORT][,PREF] or LOCALPART=HOST[:PORT][,PREF].</summary>
-    internal static InboundServer ParseInbound(string text)
-    {
-        string recipient = InboundServer.AnyRecipient;
-        var rest = text.Trim();
-        int eq = rest.IndexOf('=');
-        if (eq > 0) { recipient = rest[..eq]; rest = rest[(eq + 1)..]; }
-        int pref = 10;
-        int comma = rest.LastIndexOf(',');
-        if (comma > 0)
-        {
-            if (!int.TryParse(rest[(comma + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out pref)) throw new CliUserException(CliText.T("error.inbound.format", text));
-            rest = rest[..comma];
-        }
-        int port = 25;
-        string host = rest;
-        if (rest.StartsWith('['))
-        {
-            int close = rest.IndexOf(']');
-            if (close < 0) throw new CliUserException(CliText.T("error.inbound.format", text));
-            host = rest[1..close];
-            if (close + 1 < rest.Length && (rest[close + 1] != ':' || !int.TryParse(rest[(close + 2)..], NumberStyles.None, CultureInfo.InvariantCulture, out port)))
-                throw new CliUserException(CliText.T("error.inbound.format", text));
-        }
-        else if (rest.Count(c => c == ':') == 1)
-        {
-            int colon = rest.IndexOf(':');
-            host = rest[..colon];
-            if (!int.TryParse(rest[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port)) throw new CliUserException(CliText.T("error.inbound.format", text));
-        }
-        if (host.Length == 0) throw new CliUserException(CliText.T("error.inbound.format", text));
-        return new InboundServer(recipient, host, port, pref);
-    }
+    /// <summary>Parses HOST[:PORT][,PREF] or LOCALPART=HOST[:PORT][,PREF] (the console's parser).</summary>
+    internal static InboundServer ParseInbound(string text) =>
+        Sekisho.Web.Services.DomainService.TryParseInbound(text.Trim()) ?? throw new CliUserException(CliText.T("error.inbound.format", text));
 
     internal static IPEndPoint? ParseResolver(string? text)
     {

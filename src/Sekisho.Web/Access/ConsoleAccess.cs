@@ -75,6 +75,19 @@ public sealed class ConsoleAccess(ConsoleContext console)
         return new(SignInOutcome.Succeeded, user);
     }
 
+    /// <summary>Changes a user's own password after checking the current one.</summary>
+    public async Task ChangePasswordAsync(string userName, string current, string replacement, CancellationToken ct, int iterations = PasswordHashing.Iterations)
+    {
+        if (replacement.Length < PasswordHashing.MinimumLength)
+            throw new ConsoleProblem("user.password.short", new LocalizedText($"パスワードは {PasswordHashing.MinimumLength} 文字以上にしてください。", $"The password must have at least {PasswordHashing.MinimumLength} characters."));
+        await using var s = await console.BeginAsync("web:" + userName, ct);
+        var user = await s.FindUserAsync(userName, ct);
+        if (user is null || !PasswordHashing.Verify(current, user.PasswordHash))
+            throw new ConsoleProblem("user.password.wrong", new LocalizedText("現在のパスワードが正しくありません。", "The current password is not correct."), 403);
+        await s.ChangePasswordAsync(user.Id, PasswordHashing.Hash(replacement, iterations), ct);
+        await s.CommitAsync(ct);
+    }
+
     /// <summary>Creates an API token for a user; the secret is returned once and never stored.</summary>
     public async Task<string> CreateTokenAsync(string userName, string tokenName, string actor, CancellationToken ct)
     {

@@ -35,6 +35,11 @@ public static class ConsoleApi
         }).WithName("AddDomain");
         write.MapPut("/domains/{name}", async (string name, DomainRequest body, DomainService s, HttpContext c) =>
             DomainDto.From(await s.UpdateAsync(name, body.ToInput(name), Actor(c), c.RequestAborted))).WithName("UpdateDomain");
+        write.MapDelete("/domains/{name}", async (string name, DomainService s, HttpContext c) =>
+        {
+            await s.RemoveAsync(name, Actor(c), c.RequestAborted);
+            return Results.NoContent();
+        }).WithName("RemoveDomain");
         write.MapPost("/domains/{name}/verify", async (string name, DomainService s, HttpContext c) =>
         {
             var v = await s.VerifyAsync(name, Actor(c), c.RequestAborted);
@@ -72,7 +77,7 @@ public static class ConsoleApi
         write.MapPost("/migration/run", async (MigrationWizard w, HttpContext c) =>
             Results.Accepted("/api/v1/migration/status", MigrationStatusDto.From(w.Confirm(), await w.LatestTaskAsync(c.RequestAborted)))).WithName("RunMigration");
         write.MapPost("/migration/cancel", async (MigrationWizard w, HttpContext c) =>
-            MigrationStatusDto.From(w.Cancel(), await w.LatestTaskAsync(c.RequestAborted))).WithName("CancelMigration");
+            MigrationStatusDto.From(await w.CancelAsync(c.RequestAborted), await w.LatestTaskAsync(c.RequestAborted))).WithName("CancelMigration");
         api.MapGet("/migration/report", async (string? kind, string? format, string? lang, MigrationWizard w, HttpContext c) =>
         {
             if (kind is not (null or "analysis" or "migration")) throw BadValue(kind, "kind", "analysis, migration");

@@ -63,13 +63,29 @@ public sealed class DomainService(ConsoleContext console)
         return updated;
     }
 
+    /// <summary>Removes a domain (audited); mail for it is refused from then on.</summary>
+    public async Task RemoveAsync(string name, string actor, CancellationToken ct)
+    {
+        await using var s = await console.BeginAsync(actor, ct);
+        await s.RemoveDomainAsync(await FindAsync(s, name, ct), ct);
+        await s.CommitAsync(ct);
+    }
+
     /// <summary>Looks up the TXT record (with the configured resolver) and records the result, as <c>sekisho domain verify</c> does.</summary>
     public async Task<DomainVerification> VerifyAsync(string name, string actor, CancellationToken ct)
     {
         await using var s = await console.BeginAsync(actor, ct);
         var d = await FindAsync(s, name, ct);
         var result = await new DomainOwnershipCheck(console.Options.DnsResolver).CheckAsync(d.Name, d.VerificationRecord, ct);
-        var now = console.Time.GetUtcNow();
+        var (updated, auditEvent) = AfterCheck(d, result, console.Time.GetUtcNow());
+        await s.UpdateDomainAsync(updated, auditEvent, ct);
+        await s.CommitAsync(ct);
+        return new(updated, result.Outcome, result.TxtValues, result.Error);
+    }
+
+    /// <summary>The domain after an ownership check, and the audit event to record (shared with <c>sekisho domain verify</c>).</summary>
+    public static (ManagedDomain Domain, string AuditEvent) AfterCheck(ManagedDomain d, OwnershipCheckResult result, DateTimeOffset now)
+    {
         var updated = result.Outcome switch
         {
             OwnershipCheckOutcome.Verified => d with { Status = DomainStatus.Verified, StatusReason = d.InboundServers.Count == 0 ? DomainStatusReasons.NoInboundServers : null, VerifiedAt = now },
@@ -77,9 +93,7 @@ public sealed class DomainService(ConsoleContext console)
             _ => d with { Status = DomainStatus.NeedsSetup, StatusReason = DomainStatusReasons.TxtLookupFailed },
         };
         if (d.IsVerified && result.Outcome == OwnershipCheckOutcome.LookupFailed) updated = d; // a transient DNS failure keeps an earlier verification
-        await s.UpdateDomainAsync(updated, result.Outcome == OwnershipCheckOutcome.Verified ? AuditEvents.DomainVerified : AuditEvents.DomainVerificationFailed, ct);
-        await s.CommitAsync(ct);
-        return new(updated, result.Outcome, result.TxtValues, result.Error);
+        return (updated, result.Outcome == OwnershipCheckOutcome.Verified ? AuditEvents.DomainVerified : AuditEvents.DomainVerificationFailed);
     }
 
     private static async Task<ManagedDomain> FindAsync(StoreSession s, string name, CancellationToken ct) =>
@@ -94,14 +108,15 @@ public sealed class DomainService(ConsoleContext console)
         {
             var line = raw.Trim();
             if (line.Length == 0) continue;
-            servers.Add(ParseInboundLine(line) ?? throw new ConsoleProblem("domain.inbound.format", new LocalizedText(
+            servers.Add(TryParseInbound(line) ?? throw new ConsoleProblem("domain.inbound.format", new LocalizedText(
                 $"受信サーバ「{line}」を読み取れません。「ホスト[:ポート][,優先度]」の形式で入力してください (例: mail.example.co.jp:25,10)。",
                 $"The inbound server '{line}' cannot be read; write HOST[:PORT][,PREFERENCE], e.g. mail.example.co.jp:25,10.")));
         }
         return servers;
     }
 
-    private static InboundServer? ParseInboundLine(string text)
+    /// <summary>One inbound server written <c>HOST[:PORT][,PREF]</c>, <c>[IPv6][:PORT][,PREF]</c> or <c>LOCALPART=…</c>; null when it cannot be read (shared with <c>sekisho domain add</c>).</summary>
+    public static InboundServer? TryParseInbound(string text)
     {
         string recipient = InboundServer.AnyRecipient, rest = text;
         int eq = rest.IndexOf('=');

@@ -112,8 +112,15 @@ public sealed class MigrationWizard(ConsoleContext console, IHostApplicationLife
     /// <summary>次へ: import what was analysed.</summary>
     public WizardState Confirm() => Decide(true);
 
-    /// <summary>Stop after the analysis; nothing is imported.</summary>
-    public WizardState Cancel() => Decide(false);
+    /// <summary>Stop after the analysis; nothing is imported. Returns once the task is recorded as cancelled.</summary>
+    public async Task<WizardState> CancelAsync(CancellationToken ct)
+    {
+        Decide(false);
+        Task? work;
+        lock (_lock) work = _run?.Work;
+        if (work is not null) await work.WaitAsync(ct);
+        return State;
+    }
 
     /// <summary>完了: back to the tool's first screen (前回の移行) once the run has ended; a run in progress is kept.</summary>
     public void Dismiss()

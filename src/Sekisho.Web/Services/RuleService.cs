@@ -32,6 +32,15 @@ public sealed class RuleService(ConsoleContext console)
         return await s.GetRuleAsync(id, ct) ?? throw NotFound(id);
     }
 
+    /// <summary>A rule with the names of the address groups it refers to (for the detail screen).</summary>
+    public async Task<(Rule Rule, IReadOnlyDictionary<string, string> GroupNames)> GetWithNamesAsync(string id, string actor, CancellationToken ct)
+    {
+        await using var s = await console.ReadAsync(actor, ct);
+        var rule = await s.GetRuleAsync(id, ct) ?? throw NotFound(id);
+        var groups = await s.ListObjectsAsync<Model.Objects.AddressGroup>(ct);
+        return (rule, groups.ToDictionary(g => g.Id, g => g.Name));
+    }
+
     /// <summary>Turns a rule on or off. A needs-fix rule may be enabled, but it stays inactive until it is marked fixed.</summary>
     public async Task<Rule> SetEnabledAsync(string id, bool enabled, string actor, CancellationToken ct)
     {

@@ -30,6 +30,13 @@ public sealed class EditDomainModel(DomainService domains) : ConsolePage
         catch (ConsoleProblem) { return NotFound(); }
     }
 
+    public Task<IActionResult> OnPostRemoveAsync() => ChangeAsync(async () =>
+    {
+        await domains.RemoveAsync(Original ?? "", Actor, HttpContext.RequestAborted);
+        Notice(ConsoleText.T("domains.removed", Original));
+        return Redirect("/domains");
+    }, () => Task.FromResult<IActionResult>(Page()));
+
     public Task<IActionResult> OnPostAsync() => ChangeAsync(async () =>
     {
         var input = new DomainInput(Name ?? "", InboundServers, OutboundIps);

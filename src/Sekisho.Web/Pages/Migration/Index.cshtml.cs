@@ -53,10 +53,10 @@ public sealed class MigrationModel(MigrationWizard wizard, TimeProvider? time = 
         return Task.FromResult<IActionResult>(Redirect("/migration"));
     }, OnGetAsync);
 
-    public Task<IActionResult> OnPostCancelAsync() => ChangeAsync(() =>
+    public Task<IActionResult> OnPostCancelAsync() => ChangeAsync(async () =>
     {
-        wizard.Cancel();
-        return Task.FromResult<IActionResult>(Redirect("/migration"));
+        await wizard.CancelAsync(HttpContext.RequestAborted);
+        return Redirect("/migration");
     }, OnGetAsync);
 
     public IActionResult OnPostFinish()
