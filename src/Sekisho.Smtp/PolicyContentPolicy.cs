@@ -49,6 +49,7 @@ public sealed class PolicyContentPolicy(
         var copies = new Dictionary<byte[], MessageCopy>(ReferenceEqualityComparer.Instance);
         var used = new HashSet<string>(StringComparer.Ordinal);
         // Outcomes go by position in the request; the recipients of each direction are evaluated together.
+        var evaluated = new List<(List<(PolicyRecipient Recipient, int Position)> List, MessageEnvelope Envelope, PolicyPlan Plan)>();
         foreach (var group in request.Recipients.Select((r, position) => (Recipient: r, Position: position)).GroupBy(x => x.Recipient.Direction))
         {
             var list = group.ToList();
@@ -56,6 +57,13 @@ public sealed class PolicyContentPolicy(
                 list.Select(x => x.Recipient.Address).ToList(), group.Key == MailDirection.Inbound ? TrafficDirection.Inbound : TrafficDirection.Outbound,
                 request.Session.AuthenticatedUser, request.QueueId);
             var plan = await runtime.Engine.EvaluateAsync(facts, envelope, raw, new EvaluationOptions { ReceivedAt = request.ReceivedAt }, ct).ConfigureAwait(false);
+            // A scanner down and failing closed: nothing is applied, the whole message waits (4xx, or retried from the queue).
+            if (plan.Recipients.FirstOrDefault(r => r.Outcome == FinalAction.Defer) is { } deferred)
+                return Deferred(request.Recipients.Count, deferred.Reason);
+            evaluated.Add((list, envelope, plan));
+        }
+        foreach (var (list, envelope, plan) in evaluated)
+        {
             var applied = await runtime.Applier.ApplyAsync(raw, facts, envelope, plan, ct).ConfigureAwait(false);
             foreach (var id in plan.MatchedRuleIds) used.Add(id);
             for (int i = 0; i < list.Count; i++)
@@ -83,6 +91,15 @@ public sealed class PolicyContentPolicy(
                 log?.LogWarning("{QueueId}: {Count} policy messages (notifications, copies) not sent: no submitter", request.QueueId, applied.Outgoing.Count);
         }
         if (used.Count > 0) rulesUsed?.Invoke(used, request.ReceivedAt);
+        return new ContentPolicyResult(outcomes);
+    }
+
+    private static ContentPolicyResult Deferred(int count, string? reason)
+    {
+        var outcome = new RecipientOutcome.Defer(new SmtpReply(451, "4.7.0", "Message scanning temporarily unavailable, try again later"),
+            reason is null ? null : [reason]);
+        var outcomes = new RecipientOutcome[count];
+        Array.Fill(outcomes, outcome);
         return new ContentPolicyResult(outcomes);
     }
 }
