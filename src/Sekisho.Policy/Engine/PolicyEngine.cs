@@ -126,7 +126,7 @@ public sealed class PolicyEngine
             spam is null ? null : ModelJson.EnumName(spam.Status), spam?.Score,
             auth is null ? null : $"spf={ModelJson.EnumName(auth.Spf)} dmarc={auth.Dmarc.Result} dkim={string.Join(",", auth.Dkim.Select(d => d.Result))}",
             auth is null ? null : ModelJson.EnumName(auth.Spf));
-        return new PolicyPlan(plans, scans, receivedAt) { Authentication = auth };
+        return new PolicyPlan(plans, scans, receivedAt) { Authentication = auth, Urls = urls };
     }
 
     private bool HasActive(Direction direction, RuleType type) => _rules[(direction, type)].Any(r => r.IsActive);

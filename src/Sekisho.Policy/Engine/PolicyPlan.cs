@@ -121,6 +121,10 @@ public sealed record PolicyPlan(IReadOnlyList<RecipientPlan> Recipients, ScanSum
     [JsonIgnore]
     public Ports.AuthenticationVerdict? Authentication { get; init; }
 
+    /// <summary>The web reputation of the message's URLs, when a rule asked for it (for time-of-click rewriting).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<Ports.UrlReputation>? Urls { get; init; }
+
     /// <summary>Ids of every rule that matched for any recipient.</summary>
     [JsonIgnore]
     public IReadOnlyList<string> MatchedRuleIds => Recipients.SelectMany(r => r.MatchedRuleIds).Distinct().ToList();
