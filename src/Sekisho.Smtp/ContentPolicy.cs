@@ -45,10 +45,20 @@ public abstract record RecipientOutcome(IReadOnlyList<string> Rules)
 
     /// <summary>Refuse in the SMTP dialogue with <paramref name="Reply"/>; after the budget, or when other recipients are accepted, this becomes a bounce.</summary>
     public sealed record RejectInDialog(SmtpReply Reply, IReadOnlyList<string>? RuleNames = null) : RecipientOutcome(RuleNames ?? []);
+
+    /// <summary>
+    /// Not decided yet (a scanner the policy needs is down and fails closed): the whole message is refused with the temporary
+    /// <paramref name="Reply"/> in the dialogue, or, when the policy runs from the queue, kept queued and the policy retried later.
+    /// </summary>
+    public sealed record Defer(SmtpReply Reply, IReadOnlyList<string>? RuleNames = null) : RecipientOutcome(RuleNames ?? []);
 }
 
 /// <summary>The policy's answer: one outcome per recipient, in the order of <see cref="ContentPolicyRequest.Recipients"/>.</summary>
-public sealed record ContentPolicyResult(IReadOnlyList<RecipientOutcome> Outcomes);
+public sealed record ContentPolicyResult(IReadOnlyList<RecipientOutcome> Outcomes)
+{
+    /// <summary>The first <see cref="RecipientOutcome.Defer"/>, when the policy could not decide yet (the message is retried).</summary>
+    public RecipientOutcome.Defer? Deferral => Outcomes.OfType<RecipientOutcome.Defer>().FirstOrDefault();
+}
 
 /// <summary>
 /// The content policy hook (the policy engine implements it). It runs after the message is on disk and before

@@ -10,7 +10,8 @@ using Sekisho.Smtp.Spool;
 namespace Sekisho.Smtp;
 
 /// <summary>The engine and applier of the policy in force; replaced as a whole when the policy changes.</summary>
-public sealed record PolicyRuntime(PolicyEngine Engine, PolicyApplier Applier);
+/// <param name="Finisher">The last steps on delivered copies (Authentication-Results, time-of-click links, DKIM signing); none when null.</param>
+public sealed record PolicyRuntime(PolicyEngine Engine, PolicyApplier Applier, DeliveryFinisher? Finisher = null);
 
 /// <summary>Gives the policy in force (the store-backed view re-reads it when the configuration changes).</summary>
 public interface IPolicyRuntimeSource
@@ -48,7 +49,9 @@ public sealed class PolicyContentPolicy(
         var outcomes = new RecipientOutcome[request.Recipients.Count];
         var copies = new Dictionary<byte[], MessageCopy>(ReferenceEqualityComparer.Instance);
         var used = new HashSet<string>(StringComparer.Ordinal);
+        var finishing = new Dictionary<byte[], Dictionary<string, byte[]?>>(ReferenceEqualityComparer.Instance);
         // Outcomes go by position in the request; the recipients of each direction are evaluated together.
+        var evaluated = new List<(List<(PolicyRecipient Recipient, int Position)> List, MessageEnvelope Envelope, PolicyPlan Plan)>();
         foreach (var group in request.Recipients.Select((r, position) => (Recipient: r, Position: position)).GroupBy(x => x.Recipient.Direction))
         {
             var list = group.ToList();
@@ -56,13 +59,23 @@ public sealed class PolicyContentPolicy(
                 list.Select(x => x.Recipient.Address).ToList(), group.Key == MailDirection.Inbound ? TrafficDirection.Inbound : TrafficDirection.Outbound,
                 request.Session.AuthenticatedUser, request.QueueId);
             var plan = await runtime.Engine.EvaluateAsync(facts, envelope, raw, new EvaluationOptions { ReceivedAt = request.ReceivedAt }, ct).ConfigureAwait(false);
+            // A scanner down and failing closed: nothing is applied, the whole message waits (4xx, or retried from the queue).
+            if (plan.Recipients.FirstOrDefault(r => r.Outcome == FinalAction.Defer) is { } deferred)
+                return Deferred(request.Recipients.Count, deferred.Reason);
+            evaluated.Add((list, envelope, plan));
+        }
+        foreach (var (list, envelope, plan) in evaluated)
+        {
             var applied = await runtime.Applier.ApplyAsync(raw, facts, envelope, plan, ct).ConfigureAwait(false);
             foreach (var id in plan.MatchedRuleIds) used.Add(id);
             for (int i = 0; i < list.Count; i++)
             {
                 var a = applied.Recipients[i];
                 MessageCopy? copy = null;
-                if (a.Content is { } content && !copies.TryGetValue(content, out copy))
+                var finishedContent = a.Content;
+                if (runtime.Finisher is { } finisher && a.Outcome is FinalAction.Deliver or FinalAction.DeliverNow)
+                    finishedContent = await FinishAsync(finisher, finishing, raw, a.Content, facts, envelope, plan, plan.Recipients[i], ct).ConfigureAwait(false);
+                if (finishedContent is { } content && !copies.TryGetValue(content, out copy))
                     copies[content] = copy = new MessageCopy(content);
                 outcomes[list[i].Position] = a.Outcome switch
                 {
@@ -83,6 +96,27 @@ public sealed class PolicyContentPolicy(
                 log?.LogWarning("{QueueId}: {Count} policy messages (notifications, copies) not sent: no submitter", request.QueueId, applied.Outgoing.Count);
         }
         if (used.Count > 0) rulesUsed?.Invoke(used, request.ReceivedAt);
+        return new ContentPolicyResult(outcomes);
+    }
+
+    /// <summary>The finished copy of one recipient's content, shared with the recipients that get the same one.</summary>
+    private static async Task<byte[]?> FinishAsync(DeliveryFinisher finisher, Dictionary<byte[], Dictionary<string, byte[]?>> finishing, byte[] raw, byte[]? content,
+        Mail.MessageFacts facts, MessageEnvelope envelope, PolicyPlan plan, RecipientPlan recipient, CancellationToken ct)
+    {
+        var source = content ?? raw;
+        if (!finishing.TryGetValue(source, out var byKey)) finishing[source] = byKey = new Dictionary<string, byte[]?>(StringComparer.Ordinal);
+        var key = (envelope.Direction == TrafficDirection.Inbound ? "in:" : "out:") + finisher.CopyKey(recipient, facts);
+        if (!byKey.TryGetValue(key, out var finished))
+            byKey[key] = finished = await finisher.FinishAsync(source, facts, envelope, plan, recipient, ct).ConfigureAwait(false);
+        return finished ?? content;
+    }
+
+    private static ContentPolicyResult Deferred(int count, string? reason)
+    {
+        var outcome = new RecipientOutcome.Defer(new SmtpReply(451, "4.7.0", "Message scanning temporarily unavailable, try again later"),
+            reason is null ? null : [reason]);
+        var outcomes = new RecipientOutcome[count];
+        Array.Fill(outcomes, outcome);
         return new ContentPolicyResult(outcomes);
     }
 }

@@ -91,9 +91,12 @@ internal static class PolicyHosting
                 Spam = sp.GetService<ISpamScanner>(),
                 UrlReputation = sp.GetService<IUrlReputation>(),
             };
+            var signer = sp.GetService<IOutboundSigner>();
+            var click = sp.GetService<IClickProtection>();
             var runtime = new StorePolicyRuntime(view, snapshot => new PolicyRuntime(
                 new PolicyEngine(snapshot, ports, time),
-                new PolicyApplier(snapshot, quarantine, archive, ports.Virus, time, new ApplyOptions { HostName = hostName ?? Environment.MachineName })));
+                new PolicyApplier(snapshot, quarantine, archive, ports.Virus, time, new ApplyOptions { HostName = hostName ?? Environment.MachineName }),
+                new DeliveryFinisher(snapshot, signer, click)));
             var submitter = new GatewayMailSubmitter(() => sp.GetRequiredService<SmtpGateway>(), view, time, sp.GetRequiredService<IRandomSource>());
             var log = sp.GetService<ILoggerFactory>()?.CreateLogger("Sekisho.Policy");
             var recorder = new RulesUsedRecorder(store, org, time, log);

@@ -45,6 +45,7 @@ public sealed class PolicyApplier(
             switch (r.Outcome)
             {
                 case FinalAction.Reject:
+                case FinalAction.Defer:
                 case FinalAction.Delete:
                     results.Add(new AppliedRecipient(r.Recipient, r.Outcome, null, null, 0, null, null, names, []));
                     continue;

@@ -113,6 +113,7 @@ public sealed class PolicyEngine
         else sharedStages.Add(new StageTrace(PolicyStage.ScanException, StageStatus.Skipped));
         ConnectionStage(context, shared, sharedStages, skipEngines);
         AuthenticationStage(context, direction, shared, sharedStages, skipEngines);
+        EngineAvailability.Plan(virus, spam, EngineAvailability.ScanExceptionDecides(Snapshot.Settings, direction), shared);
 
         var ruleCache = new Dictionary<string, (bool Matched, IReadOnlyList<CriterionTrace> Traces, IReadOnlyList<int> Attachments)>(StringComparer.Ordinal);
         var plans = new List<RecipientPlan>(envelope.Recipients.Count);
@@ -125,7 +126,7 @@ public sealed class PolicyEngine
             spam is null ? null : ModelJson.EnumName(spam.Status), spam?.Score,
             auth is null ? null : $"spf={ModelJson.EnumName(auth.Spf)} dmarc={auth.Dmarc.Result} dkim={string.Join(",", auth.Dkim.Select(d => d.Result))}",
             auth is null ? null : ModelJson.EnumName(auth.Spf));
-        return new PolicyPlan(plans, scans, receivedAt);
+        return new PolicyPlan(plans, scans, receivedAt) { Authentication = auth, Urls = urls };
     }
 
     private bool HasActive(Direction direction, RuleType type) => _rules[(direction, type)].Any(r => r.IsActive);
@@ -144,14 +145,15 @@ public sealed class PolicyEngine
         string? reason = null;
         bool stop = false;
         bool rejected = false;
+        var refusal = FinalAction.Reject;
 
         foreach (var s in shared)
         {
             modify.AddRange(s.Modify);
             monitor.AddRange(s.Monitor);
-            if (s.Final == FinalAction.Reject)
+            if (s.Final is FinalAction.Reject or FinalAction.Defer && !(rejected && refusal == FinalAction.Reject))
             {
-                rejected = true; stop = true; bestSource = s.Source; reason = s.Reason;
+                rejected = true; stop = true; bestSource = s.Source; reason = s.Reason; refusal = s.Final.Value;
             }
             else if (s.Intercept is not null && (best is null || s.Intercept.Priority > best.Priority))
             {
@@ -175,10 +177,10 @@ public sealed class PolicyEngine
             {
                 // The status says "not configured"; details are engine facts (signatures, score), not sentences.
                 RuleType.Virus when m.Virus is null => null,
-                RuleType.Virus when m.Virus.Status != ScanStatus.Completed => m.Virus.Error,
+                RuleType.Virus when m.Virus.Status != ScanStatus.Completed => EngineAvailability.Describe(m.Virus.Status, m.Virus.Error, m.Virus.FailOpen, EngineAvailability.ScanExceptionDecides(Snapshot.Settings, direction)),
                 RuleType.Virus => m.Virus.Infected ? string.Join(", ", m.Virus.Detections.Select(d => d.Signature)) : null,
                 RuleType.Spam when m.Spam is null => null,
-                RuleType.Spam when m.Spam.Status != ScanStatus.Completed => m.Spam.Error,
+                RuleType.Spam when m.Spam.Status != ScanStatus.Completed => EngineAvailability.Describe(m.Spam.Status, m.Spam.Error, m.Spam.FailOpen, false),
                 RuleType.Spam => "score=" + m.Spam.Score.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
                 _ => null,
             }));
@@ -241,7 +243,7 @@ public sealed class PolicyEngine
             }
         }
 
-        var outcome = rejected ? FinalAction.Reject : best switch
+        var outcome = rejected ? refusal : best switch
         {
             null => FinalAction.Deliver,
             DeleteMessage => FinalAction.Delete,
@@ -308,7 +310,7 @@ public sealed class PolicyEngine
         var triggers = new List<(ScanExceptionTrigger Trigger, string Detail)>();
         foreach (var e in m.Facts.ScanExceptions)
             if (TriggerOf(e.Kind) is { } t) triggers.Add((t, e.Kind + " at " + e.Location + ": " + e.Detail));
-        if (m.Virus is { Status: not ScanStatus.Completed } v) triggers.Add((ScanExceptionTrigger.ScanEngineUnavailable, "antivirus: " + v.Error));
+        if (m.Virus is { Status: not ScanStatus.Completed } v && (v.Status != ScanStatus.Unavailable || EngineAvailability.ScanExceptionDecides(Snapshot.Settings, direction))) triggers.Add((ScanExceptionTrigger.ScanEngineUnavailable, "antivirus: " + v.Error));
         if (triggers.Count == 0)
         {
             stages.Add(new StageTrace(PolicyStage.ScanException, StageStatus.Completed));

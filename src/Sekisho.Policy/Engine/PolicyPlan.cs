@@ -70,6 +70,8 @@ public enum FinalAction
     Delete,
     /// <summary>Refuse in the SMTP dialogue (connection filtering or authentication).</summary>
     Reject,
+    /// <summary>Not now: a scanner the policy needs is unavailable and fails closed (4xx, the message is retried later).</summary>
+    Defer,
 }
 
 /// <summary>Who asked for an action: a rule, a scan exception or an authentication check.</summary>
@@ -115,6 +117,14 @@ public sealed record ScanSummary(
 /// </summary>
 public sealed record PolicyPlan(IReadOnlyList<RecipientPlan> Recipients, ScanSummary Scans, DateTimeOffset EvaluatedAt)
 {
+    /// <summary>The sender authentication verdict (inbound), for the <c>Authentication-Results</c> header of the delivered copy.</summary>
+    [JsonIgnore]
+    public Ports.AuthenticationVerdict? Authentication { get; init; }
+
+    /// <summary>The web reputation of the message's URLs, when a rule asked for it (for time-of-click rewriting).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<Ports.UrlReputation>? Urls { get; init; }
+
     /// <summary>Ids of every rule that matched for any recipient.</summary>
     [JsonIgnore]
     public IReadOnlyList<string> MatchedRuleIds => Recipients.SelectMany(r => r.MatchedRuleIds).Distinct().ToList();

@@ -207,6 +207,13 @@ internal sealed class GatewayQueue : IAsyncDisposable
                 TrackAll(entry, TrackingAction.Rejected, reply.ToString(), result);
                 return reply;
             }
+            if (result.Deferral is { } deferral)
+            {
+                _log.LogInformation("{QueueId}: deferred by content policy: {Reply}", m.Id, deferral.Reply);
+                m.Discard();
+                TrackAll(entry, TrackingAction.Deferred, deferral.Reply.ToString(), result);
+                return deferral.Reply;
+            }
         }
 
         List<RecipientPolicy>? acceptedPolicy = null;
@@ -294,16 +301,20 @@ internal sealed class GatewayQueue : IAsyncDisposable
         var session = SessionOf(entry.Envelope);
         var delay = TimeSpan.FromMinutes(1);
         var result = await running.ConfigureAwait(false);
-        while (result is null && !_stopping.IsCancellationRequested)
+        // A deferral (a scanner down, fail-closed) keeps the message queued: the policy runs again later, like after a failure.
+        while ((result is null || result.Deferral is not null) && !_stopping.IsCancellationRequested)
         {
-            _log.LogWarning("{QueueId}: content policy will be retried in {Delay}", entry.Id, delay);
+            if (result?.Deferral is { } deferral)
+                _log.LogWarning("{QueueId}: content policy deferred ({Reply}); retried in {Delay}", entry.Id, deferral.Reply, delay);
+            else
+                _log.LogWarning("{QueueId}: content policy will be retried in {Delay}", entry.Id, delay);
             try { await Task.Delay(delay, _time, _stopping.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMinutes(30).Ticks));
             if (entry.Removed) return;
             result = await RunPolicyAsync(entry, session).ConfigureAwait(false);
         }
-        if (result is null || entry.Removed) return;
+        if (result is null || result.Deferral is not null || entry.Removed) return;
         lock (entry.Gate)
         {
             if (entry.Removed) return;
@@ -349,6 +360,8 @@ internal sealed class GatewayQueue : IAsyncDisposable
                 case RecipientOutcome.RejectInDialog r:
                     list.Add(new RecipientPolicy(i, RecipientState.Bounced, 0, null, 0, null, o.Rules, r.Reply.ToString()));
                     break;
+                case RecipientOutcome.Defer:
+                    throw new InvalidOperationException("a deferred policy result is retried, never recorded");
                 default:
                     list.Add(new RecipientPolicy(i, RecipientState.Deleted, 0, null, 0, null, o.Rules, null));
                     break;

@@ -1,0 +1,156 @@
+using System.Net;
+using System.Text;
+using System.Web;
+using Sekisho.Mail;
+using Sekisho.Model;
+using Sekisho.Model.Rules;
+using Sekisho.Model.Settings;
+using Sekisho.Policy.Apply;
+using Sekisho.Policy.Engine;
+using Sekisho.Policy.Ports;
+using Sekisho.Scanning.Authentication;
+using Sekisho.Scanning.Dkim;
+using Sekisho.Scanning.Dns;
+using Sekisho.Scanning.WebReputation;
+using Sekisho.Testing;
+using Dns = Sekisho.Testing.FakeDnsServer;
+
+namespace Sekisho.Smtp.Tests;
+
+/// <summary>
+/// The last steps on delivered copies, through SMTP with the real scanners: Authentication-Results (RFC 8601) with forged
+/// ones removed, time-of-click links served by the click verdict, and outbound DKIM signing verified by dkimpy.
+/// </summary>
+public sealed class DeliveredCopyTests : IDisposable
+{
+    private readonly Dns _dns = new Dns()
+        .Txt("remote.example", "v=spf1 ip4:127.0.0.0/8 -all")
+        .A("bad.example.multi.uribl.test", "127.0.0.8");
+
+    public void Dispose() => _dns.Dispose();
+
+    private CachingDnsResolver Resolver() => new(new DnsResolverOptions { Servers = [new IPEndPoint(IPAddress.Loopback, _dns.Port)], Retries = 0 });
+
+    private sealed class Fixed(PolicyRuntime runtime) : IPolicyRuntimeSource
+    {
+        public PolicyRuntime Current => runtime;
+    }
+
+    private static PolicyContentPolicy Policy(PolicySnapshot snapshot, PolicyPorts ports, IOutboundSigner? signer = null, IClickProtection? click = null) =>
+        new(new Fixed(new PolicyRuntime(new PolicyEngine(snapshot, ports), new PolicyApplier(snapshot), new DeliveryFinisher(snapshot, signer, click))), new MessageInspector());
+
+    private static Rule Rule(string id, Direction direction, RuleType type, CriteriaSet criteria, IReadOnlyList<ModifyAction>? modify = null) => new()
+    {
+        Id = id, Name = id, Order = 1, Direction = direction, Type = type, Criteria = criteria,
+        Scope = direction == Direction.Inbound ? RuleScope.Default : new RuleScope(Participants.Anyone, Participants.Anyone, []),
+        Actions = new RuleActions(new DoNotIntercept(), modify ?? [], []), Created = PolicySamples.T0, Modified = PolicySamples.T0,
+    };
+
+    [Fact]
+    public async Task Inbound_copies_get_authentication_results_and_incoming_ones_claiming_our_authserv_id_are_removed()
+    {
+        var snapshot = new PolicySnapshot
+        {
+            Domains = [PolicySamples.Domain(GatewayHarness.Managed)],
+            Settings = GatewaySettings.Default with { Authentication = new AuthenticationSettings { Spf = new SpfSettings { InsertHeader = true } } },
+        };
+        var authenticator = new SenderAuthenticator(Resolver(), new SenderAuthenticatorOptions { AuthServId = "gw.sekisho.test" });
+        await using var h = await GatewayHarness.StartAsync(setup: s => s.Policy = Policy(snapshot, new PolicyPorts { Authenticator = authenticator }));
+        var message = "Authentication-Results: gw.sekisho.test; spf=pass smtp.mailfrom=forged@remote.example\r\n" +
+            "Authentication-Results: (a comment) GW.SEKISHO.TEST;\r\n dkim=pass header.d=forged.example\r\n" +
+            "Authentication-Results: mx.other.example; dkim=pass header.d=other.example\r\n" +
+            "X-Sekisho-Received-SPF: pass (forged)\r\n" + GatewayHarness.Message("auth");
+        await using (var c = await h.ConnectAsync())
+        {
+            await c.EhloAsync("mx.remote.example");
+            Assert.Equal(250, (await c.SendMessageAsync("sender@remote.example", ["user@managed.example"], message)).Code);
+        }
+        var text = (await h.Inbound.WaitForMessagesAsync(1))[0].Text;
+        Assert.StartsWith("Authentication-Results: gw.sekisho.test;", text, StringComparison.Ordinal);
+        var header = text[..text.IndexOf("\r\n\r\n", StringComparison.Ordinal)];
+        Assert.Contains("spf=pass", header, StringComparison.Ordinal);
+        Assert.DoesNotContain("forged", header, StringComparison.Ordinal);
+        Assert.Contains("Authentication-Results: mx.other.example; dkim=pass header.d=other.example\r\n", header, StringComparison.Ordinal);
+        Assert.Single(header.Split("\r\n"), l => l.StartsWith("X-Sekisho-Received-SPF: pass", StringComparison.Ordinal));
+        Assert.Contains("Subject: auth\r\n", header, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Inbound_links_are_rewritten_for_time_of_click_and_the_click_verdict_names_the_original_url()
+    {
+        var urls = new UrlReputationChecker(Resolver(), [new UriBlocklist("multi.uribl.test", UriBlocklist.SurblMulti)], [], []);
+        var click = new ClickProtection(new Uri("https://gw.sekisho.test/"), Encoding.ASCII.GetBytes("0123456789abcdef0123456789abcdef"), urls);
+        var rule = Rule("web", Direction.Inbound, RuleType.Spam, CriteriaSet.AnyOf(new WebReputation(WebReputationLevel.High, TimeOfClick: TimeOfClickMode.AllUrls)));
+        var snapshot = new PolicySnapshot { Domains = [PolicySamples.Domain(GatewayHarness.Managed)], Rules = [rule] };
+        await using var h = await GatewayHarness.StartAsync(setup: s => s.Policy = Policy(snapshot, new PolicyPorts { UrlReputation = urls }, click: click));
+        var body = "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+            "Invoice: https://clean.example/pay?id=1 and http://bad.example/login.\r\n--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" +
+            "<html><body><a href=\"https://clean.example/pay?id=1&amp;x=2\">pay</a> <a href='http://bad.example/login'>login</a></body></html>\r\n--b--\r\n";
+        var message = $"From: <sender@remote.example>\r\nTo: <user@managed.example>\r\nSubject: links\r\nMessage-ID: <{Guid.NewGuid():N}@remote.example>\r\n" + body;
+        await using (var c = await h.ConnectAsync())
+        {
+            await c.EhloAsync();
+            Assert.Equal(250, (await c.SendMessageAsync("sender@remote.example", ["user@managed.example"], message)).Code);
+        }
+        var delivered = MimeKit.MimeMessage.Load(new MemoryStream((await h.Inbound.WaitForMessagesAsync(1))[0].Data));
+        var plain = delivered.TextBody;
+        var html = delivered.HtmlBody;
+        Assert.DoesNotContain("://clean.example", plain + html, StringComparison.Ordinal);
+        Assert.DoesNotContain("://bad.example", plain + html, StringComparison.Ordinal);
+        Assert.EndsWith(".", plain!.TrimEnd(), StringComparison.Ordinal);
+
+        var links = System.Text.RegularExpressions.Regex.Matches(plain + WebUtility.HtmlDecode(html), @"https://gw\.sekisho\.test/click\?[^\s""'<>]+").Select(m => m.Value.TrimEnd('.')).ToList();
+        Assert.Equal(4, links.Count);
+        var verdicts = new List<ClickDecision>();
+        foreach (var link in links)
+        {
+            var q = HttpUtility.ParseQueryString(new Uri(link).Query);
+            verdicts.Add(await click.DecideAsync(q["u"], q["r"], q["t"], q["s"], default));
+        }
+        Assert.Equal([(ClickAction.Redirect, "https://clean.example/pay?id=1"), (ClickAction.Block, "http://bad.example/login"),
+                      (ClickAction.Redirect, "https://clean.example/pay?id=1&x=2"), (ClickAction.Block, "http://bad.example/login")],
+            verdicts.Select(v => (v.Action, v.Url)));
+        Assert.All(verdicts, v => Assert.Equal("user@managed.example", v.Recipient));
+    }
+
+    [Fact]
+    public async Task Outbound_copies_are_signed_after_every_modification_and_dkimpy_verifies_them()
+    {
+        var key = DkimKeyGenerator.Generate(GatewayHarness.Managed, "s1", DkimAlgorithm.RsaSha256);
+        var signer = new DkimOutboundSigner([new DkimSigningKey { Domain = GatewayHarness.Managed, Selector = "s1", PrivateKeyPem = key.PrivateKeyPem }]);
+        var rule = Rule("tag", Direction.Outbound, RuleType.Content, CriteriaSet.Empty, [new TagSubject("[ext]"), new InsertXHeader("X-Out", "1")]);
+        var snapshot = new PolicySnapshot { Domains = [PolicySamples.Domain(GatewayHarness.Managed)], Rules = [rule] };
+        await using var h = await GatewayHarness.StartAsync(setup: s => { s.Policy = Policy(snapshot, PolicyPorts.None, signer); s.SmartHostToInbound = true; });
+        await using (var c = await h.ConnectAsync(GatewayHarness.OutboundServerAddress))
+        {
+            await c.EhloAsync();
+            var reply = await c.SendMessageAsync("ceo@managed.example", ["x@partner.example"],
+                GatewayHarness.Message("report", from: "ceo@managed.example", to: "x@partner.example"));
+            Assert.Equal(250, reply.Code);
+        }
+        var data = (await h.Inbound.WaitForMessagesAsync(1))[0].Data;
+        var text = Encoding.ASCII.GetString(data);
+        Assert.StartsWith("DKIM-Signature:", text, StringComparison.Ordinal);
+        Assert.Contains("Subject: [ext] report\r\n", text, StringComparison.Ordinal);
+        Assert.Contains("X-Out: 1\r\n", text, StringComparison.Ordinal);
+
+        using var dir = new TempDir("sekisho-dkim");
+        var eml = Path.Combine(dir.Path, "out.eml");
+        File.WriteAllBytes(eml, data);
+        var script = Path.Combine(dir.Path, "verify.py");
+        File.WriteAllText(script, """
+            import sys, dkim
+            record = open(sys.argv[2], 'rb').read()
+            def dns(name, timeout=5):
+                return record if name == b's1._domainkey.managed.example.' else None
+            print(dkim.verify(open(sys.argv[1], 'rb').read(), dnsfunc=dns))
+            """);
+        File.WriteAllText(Path.Combine(dir.Path, "record"), key.RecordValue);
+        var (code, output) = ExternalProcess.Run("/usr/bin/python3", [script, eml, Path.Combine(dir.Path, "record")], check: false);
+        Assert.Equal((0, "True"), (code, output.Trim()));
+
+        // Tampering after signing is caught: the check can fail.
+        File.WriteAllBytes(eml, Encoding.ASCII.GetBytes(text.Replace("[ext] report", "[ext] rep0rt", StringComparison.Ordinal)));
+        Assert.Equal("False", ExternalProcess.Run("/usr/bin/python3", [script, eml, Path.Combine(dir.Path, "record")], check: false).Output.Trim());
+    }
+}
