@@ -17,7 +17,7 @@ public static class StoreLocks
             await connection.OpenAsync(ct);
             await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(hashtextextended(@name, 0))", connection);
             cmd.Parameters.AddWithValue("name", "sekisho:" + name);
-            if (await cmd.ExecuteScalarAsync(ct) is true) return new ConnectionLock(connection);
+            if (await cmd.ExecuteScalarAsync(ct) is true) return new ConnectionLock(connection, "sekisho:" + name);
             await connection.DisposeAsync();
             return null;
         }
@@ -35,8 +35,26 @@ public static class StoreLocks
         }
     }
 
-    private sealed class ConnectionLock(NpgsqlConnection connection) : IAsyncDisposable
+    private sealed class ConnectionLock(NpgsqlConnection connection, string key) : IAsyncDisposable
     {
-        public ValueTask DisposeAsync() => connection.DisposeAsync(); // closing the session releases the advisory lock
+        public async ValueTask DisposeAsync()
+        {
+            // Unlock explicitly: closing the session also releases the lock, but the server does that asynchronously,
+            // and the next holder (often the same process, a moment later) would find the lock still taken.
+            try
+            {
+                await using var cmd = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtextextended(@name, 0))", connection);
+                cmd.Parameters.AddWithValue("name", key);
+                await cmd.ExecuteScalarAsync();
+            }
+            catch (NpgsqlException)
+            {
+                // The session is gone; the server has released or will release the lock.
+            }
+            finally
+            {
+                await connection.DisposeAsync();
+            }
+        }
     }
 }

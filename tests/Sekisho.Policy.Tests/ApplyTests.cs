@@ -224,7 +224,24 @@ public sealed class ApplyTests
         Assert.Contains("DEF_CHARSET=ISO-2022-JP", body);
         Assert.Single(m.Attachments.OfType<MessagePart>());
     }
+    [Fact]
+    public async Task Html_notifications_encode_token_values_and_text_stamps_go_at_the_end()
+    {
+        var n = new Notification
+        {
+            Id = "h", Name = "h", From = "gateway@example.co.jp", To = "admin@example.co.jp", Subject = "%SUBJECT%",
+            Body = "<p>Subject: <b>%SUBJECT%</b></p>", Format = TextFormat.Html,
+        };
+        var stamp = new Stamp { Id = "s", Name = "s", Position = StampPosition.End, Text = "-- scanned by %HOSTNAME%" };
+        var rule = Policies.Rule("r", RuleType.Content, CriteriaSet.Empty, null, [new InsertStamp("s")], [new Notify("h")]);
+        var result = await Run(Policies.With(rule) with { Notifications = [n], Stamps = [stamp] }, Bytes(New(subject: "<script>alert(1)</script>", body: "first line")));
+        var note = Load(result.Outgoing.Single().Content);
+        Assert.Equal("<p>Subject: <b>&lt;script&gt;alert(1)&lt;/script&gt;</b></p>", note.HtmlBody!.TrimEnd());
+        var body = ((TextPart)Load(result.Recipients[0].Content!).Body!).Text;
+        Assert.Equal("first line\n\n-- scanned by gw.example.co.jp", body.Replace("\r\n", "\n").TrimEnd());
+    }
 }
+
 
 public sealed class ReleaseTests
 {
