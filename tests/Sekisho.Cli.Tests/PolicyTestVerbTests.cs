@@ -166,4 +166,24 @@ public sealed class PolicyTestVerbTests : IAsyncLifetime
         var rules = JsonDocument.Parse(await _cli.OkAsync("policy", "list", "--json")).RootElement;
         Assert.All(rules.EnumerateArray(), r => Assert.Equal(JsonValueKind.Null, r.GetProperty("lastUsed").ValueKind));
     }
+
+    [Fact]
+    public async Task Named_engines_take_part_in_the_explanation_sender_authentication_and_a_real_clamd()
+    {
+        using var dns = new FakeDnsServer().Txt("partner.example", "v=spf1 ip4:192.0.2.10 -all");
+        await using var clamd = await ClamdServer.StartAsync();
+        var msg = Message("eicar", "sales@partner.example", "taro@example.co.jp", "資料", "添付をご確認ください。", "UTF-8", ("eicar.com", ClamdServer.Eicar));
+        var json = await _cli.OkAsync("policy", "test", msg, "--json", "--from", "sales@partner.example", "--to", "taro@example.co.jp",
+            "--client-ip", "198.51.100.7", "--helo", "mail.partner.example", "--authenticate", "--resolver", dns.Endpoint, "--clamd", clamd.Endpoint);
+        var scans = JsonDocument.Parse(json).RootElement.GetProperty("plan").GetProperty("scans");
+        Assert.Equal("fail", scans.GetProperty("spfResult").GetString());
+        Assert.Contains("spf=fail", scans.GetProperty("authentication").GetString());
+        Assert.Contains(scans.GetProperty("virusNames").EnumerateArray(), n => n.GetString()!.Contains("EICAR", StringComparison.OrdinalIgnoreCase));
+
+        // Without the options no engine is asked: the same message is explained as "not configured".
+        json = await _cli.OkAsync("policy", "test", msg, "--json", "--from", "sales@partner.example", "--to", "taro@example.co.jp", "--client-ip", "198.51.100.7");
+        scans = JsonDocument.Parse(json).RootElement.GetProperty("plan").GetProperty("scans");
+        Assert.Equal(JsonValueKind.Null, scans.GetProperty("spfResult").ValueKind);
+        Assert.Equal(JsonValueKind.Null, scans.GetProperty("virus").ValueKind);
+    }
 }

@@ -7,10 +7,18 @@ using Sekisho.Mail;
 using Sekisho.Model.Addresses;
 using Sekisho.Policy.Engine;
 using Sekisho.Policy.Ports;
+using Sekisho.Scanning.Antispam;
+using Sekisho.Scanning.Antivirus;
+using Sekisho.Scanning.Authentication;
+using Sekisho.Scanning.Dns;
 
 namespace Sekisho.Cli.Commands;
 
-/// <summary><c>sekisho policy test MESSAGE.eml --from A --to B [--to C] [--client-ip IP] [--direction D] [--at T] [--json]</c>: the explain mode.</summary>
+/// <summary>
+/// <c>sekisho policy test MESSAGE.eml --from A --to B [--to C] [--client-ip IP] [--helo NAME] [--direction D] [--at T]
+/// [--authenticate [--resolver HOST:PORT]] [--clamd HOST:PORT]... [--rspamd URL]... [--json]</c>: the explain mode.
+/// Engines are asked only when named, so the trace shows what the gateway would decide with them; nothing is changed.
+/// </summary>
 internal static class PolicyTestCommand
 {
     /// <summary>The JSON answer: the plan of every recipient with its trace.</summary>
@@ -24,7 +32,12 @@ internal static class PolicyTestCommand
         var clientIp = new Option<string?>("--client-ip") { Description = CliText.T("opt.test.client-ip") };
         var direction = new Option<string?>("--direction") { Description = CliText.T("opt.test.direction") };
         var at = new Option<string?>("--at") { Description = CliText.T("opt.test.at") };
-        var cmd = new Command("test", CliText.T("policy.test.description")) { message, from, to, clientIp, direction, at };
+        var helo = new Option<string?>("--helo") { Description = CliText.T("auth.check.helo") };
+        var authenticate = new Option<bool>("--authenticate") { Description = CliText.T("opt.test.authenticate") };
+        var resolver = new Option<string?>("--resolver") { Description = CliText.T("opt.serve.resolver") };
+        var clamd = new Option<string[]>("--clamd") { Description = CliText.T("opt.serve.clamd") };
+        var rspamd = new Option<string[]>("--rspamd") { Description = CliText.T("opt.serve.rspamd") };
+        var cmd = new Command("test", CliText.T("policy.test.description")) { message, from, to, clientIp, helo, direction, at, authenticate, resolver, clamd, rspamd };
         cmd.SetAction(app.Run(async (ctx, ct) =>
         {
             var p = ctx.Parse;
@@ -47,11 +60,19 @@ internal static class PolicyTestCommand
 
             await using var s = await ctx.BeginAsync(ct);
             var snapshot = await s.LoadSnapshotAsync(ct);
-            var engine = new PolicyEngine(snapshot, PolicyPorts.None, ctx.Time);
+            using var rspamdScanner = (p.GetValue(rspamd) ?? []) is { Length: > 0 } rspamdUrls
+                ? new RspamdScanner(new RspamdOptions { Endpoints = rspamdUrls.Select(SpamEngineUri).ToList() }) : null;
+            var ports = new PolicyPorts
+            {
+                Authenticator = p.GetValue(authenticate) ? Authenticator(DomainCommands.ParseResolver(p.GetValue(resolver)), ctx.Time) : null,
+                Virus = (p.GetValue(clamd) ?? []) is { Length: > 0 } clamdEndpoints ? new ClamdScanner(new ClamdOptions { Endpoints = clamdEndpoints }, ctx.Time) : null,
+                Spam = rspamdScanner,
+            };
+            var engine = new PolicyEngine(snapshot, ports, ctx.Time);
             TrafficDirection dir = p.GetValue(direction) is { } d
                 ? CliContext.ParseEnum<TrafficDirection>(d, "--direction")
                 : recipients.Any(engine.Scope.IsManaged) || !engine.Scope.IsManaged(sender) ? TrafficDirection.Inbound : TrafficDirection.Outbound;
-            var envelope = new MessageEnvelope(ip, "policy-test", sender, recipients, dir);
+            var envelope = new MessageEnvelope(ip, p.GetValue(helo) ?? "policy-test", sender, recipients, dir);
             var plan = await engine.EvaluateAsync(facts, envelope, raw, new EvaluationOptions { ReceivedAt = receivedAt }, ct);
             if (ctx.Json)
             {
@@ -70,6 +91,14 @@ internal static class PolicyTestCommand
         }));
         return cmd;
     }
+
+    private static SenderAuthenticator Authenticator(IPEndPoint? resolver, TimeProvider time) =>
+        new(new CachingDnsResolver(new DnsResolverOptions { Servers = resolver is null ? [] : [resolver] }, time),
+            new SenderAuthenticatorOptions { AuthServId = Dns.GetHostName() }, time);
+
+    private static Uri SpamEngineUri(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri : throw new CliUserException(CliText.T("error.serve.rspamd-url", text));
 
     private static string Address(string text)
     {
