@@ -40,6 +40,7 @@ public static class ConsoleAuditEvents
     public const string UserLocked = "user.locked";
     public const string TokenCreated = "token.created";
     public const string PasswordChanged = "user.password-changed";
+    public const string TokenRevoked = "token.revoked";
 }
 
 public sealed partial class StoreSession
@@ -111,6 +112,16 @@ public sealed partial class StoreSession
         _db.ApiTokens.Add(row);
         await AuditAsync(ConsoleAuditEvents.TokenCreated, user.Name, [new("token", name, null), new("role", ModelJson.EnumName(user.Role), null)], [], ct);
         return new ApiToken(row.Id, row.UserId, row.Name, Now, null);
+    }
+
+    /// <summary>Deletes a user's tokens of this name (audited); returns how many there were.</summary>
+    public async Task<int> RevokeApiTokensAsync(ConsoleUser user, string name, CancellationToken ct = default)
+    {
+        var rows = await _db.ApiTokens.Where(t => t.OrganizationId == Org && t.UserId == user.Id && t.Name == name).ToListAsync(ct);
+        if (rows.Count == 0) return 0;
+        _db.ApiTokens.RemoveRange(rows);
+        await AuditAsync(ConsoleAuditEvents.TokenRevoked, user.Name, [new("token", null, name)], [], ct);
+        return rows.Count;
     }
 
     /// <summary>The token with this SHA-256 and its user, or null (reads only).</summary>

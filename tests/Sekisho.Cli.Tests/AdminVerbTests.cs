@@ -20,15 +20,26 @@ public class AdminVerbTests
 
         var store = await SekishoStore.OpenAsync(new StoreOptions { DataDirectory = cli.DataDirectory });
         var org = (await store.FindOrganizationAsync(Model.Organization.DefaultName))!;
-        await using var s = await store.BeginAsync(org, "test");
-        var user = (await s.FindUserAsync("yamada"))!;
-        Assert.Equal(ConsoleRole.ReadOnly, user.Role);
-        Assert.DoesNotContain("a long enough password", user.PasswordHash);
-        Assert.True(PasswordHashing.Verify("a long enough password", user.PasswordHash));
-        Assert.NotNull(await s.UseApiTokenAsync(ApiTokens.Sha256(token)));
-        var audit = await s.QueryAuditAsync(eventType: "user.created");
-        Assert.Equal("cli:" + Environment.UserName, audit.Single().Actor);
-        Assert.DoesNotContain(audit.Single().Changes, c => c.NewValue?.Contains("password", StringComparison.Ordinal) == true);
+        await using (var s = await store.BeginReadAsync(org, "test"))
+        {
+            var user = (await s.FindUserAsync("yamada"))!;
+            Assert.Equal(ConsoleRole.ReadOnly, user.Role);
+            Assert.DoesNotContain("a long enough password", user.PasswordHash);
+            Assert.True(PasswordHashing.Verify("a long enough password", user.PasswordHash));
+            Assert.NotNull(await s.FindApiTokenAsync(ApiTokens.Sha256(token)));
+            var audit = await s.QueryAuditAsync(eventType: "user.created");
+            Assert.Equal("cli:" + Environment.UserName, audit.Single().Actor);
+            Assert.DoesNotContain(audit.Single().Changes, c => c.NewValue?.Contains("password", StringComparison.Ordinal) == true);
+        }
+        Assert.Contains("Token \"script\" of \"yamada\" revoked", await cli.OkAsync("admin", "revoke", "yamada", "script"));
+        await using (var s = await store.BeginReadAsync(org, "test"))
+        {
+            Assert.Null(await s.FindApiTokenAsync(ApiTokens.Sha256(token)));
+            Assert.Single(await s.QueryAuditAsync(eventType: "token.revoked"));
+        }
+        var (exit, _, err) = await cli.RunAsync("admin", "revoke", "yamada", "script");
+        Assert.Equal(1, exit);
+        Assert.Contains("no token named 'script'", err);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 

@@ -143,6 +143,23 @@ public sealed class AccessTests
     }
 
     [Fact]
+    public async Task The_first_start_creates_one_administrator_whose_printed_password_works()
+    {
+        using var dir = new Sekisho.Testing.TempDir("sekisho-web");
+        var store = await SekishoStore.OpenAsync(new StoreOptions { DataDirectory = dir.Path });
+        var org = await store.EnsureOrganizationAsync(Model.Organization.DefaultName, "test");
+        var access = new ConsoleAccess(new Services.ConsoleContext(store, org, TimeProvider.System, new ConsoleOptions()));
+        var password = await access.EnsureFirstAdministratorAsync("admin", "cli:root", default);
+        Assert.NotNull(password);
+        Assert.True(password!.Length >= PasswordHashing.MinimumLength);
+        Assert.Null(await access.EnsureFirstAdministratorAsync("admin", "cli:root", default)); // only on the first start
+        var signIn = await access.SignInAsync("admin", password, null, default);
+        Assert.Equal(SignInOutcome.Succeeded, signIn.Outcome);
+        Assert.Equal(ConsoleRole.Administrator, signIn.User!.Role);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
     public async Task Log_off_ends_the_session()
     {
         await using var host = await ConsoleHost.StartAsync();

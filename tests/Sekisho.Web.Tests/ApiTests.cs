@@ -64,6 +64,17 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task A_revoked_token_stops_working_at_once()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var api = host.Api(host.ViewerToken);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/domains")).StatusCode);
+        await host.App.Services.GetRequiredService<Web.Access.ConsoleAccess>().RevokeTokenAsync("viewer", "tests", "cli:root", default);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/v1/domains")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Api(host.AdminToken).GetAsync("/api/v1/domains")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_read_only_token_reads_but_every_write_is_forbidden()
     {
         await using var host = await ConsoleHost.StartAsync();

@@ -26,10 +26,11 @@ public sealed class ConsoleHost : IAsyncDisposable
     public const string AdminPassword = "correct horse battery staple";
     public const string ViewerPassword = "viewer password 1234";
 
-    private readonly TempDir _dir = new("sekisho-web");
+    private readonly TempDir _dir;
 
-    private ConsoleHost(WebApplication app, SekishoStore store, Organization org, FakeDnsServer dns)
+    private ConsoleHost(WebApplication app, SekishoStore store, Organization org, FakeDnsServer dns, TempDir dir)
     {
+        _dir = dir;
         App = app;
         Store = store;
         Organization = org;
@@ -66,9 +67,7 @@ public sealed class ConsoleHost : IAsyncDisposable
         var app = builder.Build();
         app.MapSekishoConsole();
         await app.StartAsync();
-        var host = new ConsoleHost(app, store, org, dns);
-        host._dir.Dispose();
-        host._owned = dir;
+        var host = new ConsoleHost(app, store, org, dns, dir);
         var access = app.Services.GetRequiredService<ConsoleAccess>();
         // Few PBKDF2 iterations keep the tests quick; the hash format records them, so sign-in works the same.
         await access.CreateUserAsync("admin", AdminPassword, ConsoleRole.Administrator, false, "test", default, iterations: 1000);
@@ -77,8 +76,6 @@ public sealed class ConsoleHost : IAsyncDisposable
         host.ViewerToken = await access.CreateTokenAsync("viewer", "tests", "test", default);
         return host;
     }
-
-    private TempDir? _owned;
 
     /// <summary>An API client (TestServer) with the given bearer token, or none.</summary>
     public HttpClient Api(string? token)
@@ -120,6 +117,6 @@ public sealed class ConsoleHost : IAsyncDisposable
         await App.DisposeAsync();
         Dns.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _owned?.Dispose();
+        _dir.Dispose();
     }
 }

@@ -7,7 +7,7 @@ using Sekisho.Web.Services;
 
 namespace Sekisho.Cli.Commands;
 
-/// <summary><c>sekisho admin create USER</c> (console users) and <c>sekisho admin token USER</c> (REST API tokens).</summary>
+/// <summary><c>sekisho admin create USER</c> (console users), <c>sekisho admin token USER</c> and <c>sekisho admin revoke USER NAME</c> (REST API tokens).</summary>
 internal static class AdminCommands
 {
     public static Command Create(CliApp app)
@@ -58,6 +58,18 @@ internal static class AdminCommands
             return 0;
         }));
         admin.Subcommands.Add(token);
+
+        var revokeUser = new Argument<string>("user");
+        var revokeName = new Argument<string>("token-name");
+        var revoke = new Command("revoke", CliText.T("admin.revoke.description")) { revokeUser, revokeName };
+        revoke.SetAction(app.Run(async (ctx, ct) =>
+        {
+            var access = await AccessAsync(ctx, ct);
+            await Guard(ctx, async () => { await access.RevokeTokenAsync(ctx.Parse.GetValue(revokeUser)!, ctx.Parse.GetValue(revokeName)!, ctx.Actor, ct); return 0; });
+            ctx.Out.WriteLine(CliText.T("admin.revoked", ctx.Parse.GetValue(revokeName), ctx.Parse.GetValue(revokeUser)));
+            return 0;
+        }));
+        admin.Subcommands.Add(revoke);
         return admin;
     }
 

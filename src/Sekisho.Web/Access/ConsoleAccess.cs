@@ -100,6 +100,17 @@ public sealed class ConsoleAccess(ConsoleContext console)
         return secret;
     }
 
+    /// <summary>Revokes a user's tokens of this name; a ConsoleProblem (404) when there is none.</summary>
+    public async Task RevokeTokenAsync(string userName, string tokenName, string actor, CancellationToken ct)
+    {
+        await using var s = await console.BeginAsync(actor, ct);
+        var user = await s.FindUserAsync(userName, ct)
+                   ?? throw new ConsoleProblem("user.not-found", new LocalizedText($"ユーザ「{userName}」が見つかりません。", $"The user '{userName}' does not exist."), 404);
+        if (await s.RevokeApiTokensAsync(user, tokenName, ct) == 0)
+            throw new ConsoleProblem("token.not-found", new LocalizedText($"ユーザ「{userName}」にトークン「{tokenName}」はありません。", $"The user '{userName}' has no token named '{tokenName}'."), 404);
+        await s.CommitAsync(ct);
+    }
+
     /// <summary>The otpauth URI an authenticator app scans.</summary>
     public static string TotpUri(ConsoleUser user, string issuer = "Sekisho") =>
         new OtpUri(OtpType.Totp, user.TotpSecret!, user.Name, issuer).ToString();
