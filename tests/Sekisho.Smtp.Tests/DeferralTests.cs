@@ -6,6 +6,7 @@ using Sekisho.Model.Rules;
 using Sekisho.Policy.Apply;
 using Sekisho.Policy.Engine;
 using Sekisho.Policy.Ports;
+using Sekisho.Scanning.Antispam;
 using Sekisho.Scanning.Antivirus;
 using Sekisho.Smtp.Protocol;
 using Sekisho.Smtp.Queue;
@@ -13,6 +14,12 @@ using Sekisho.Smtp.Tracking;
 using Sekisho.Testing;
 
 namespace Sekisho.Smtp.Tests;
+
+/// <summary>One policy runtime, fixed for a test.</summary>
+internal sealed class FixedRuntime(PolicyRuntime runtime) : IPolicyRuntimeSource
+{
+    public PolicyRuntime Current => runtime;
+}
 
 /// <summary>
 /// <see cref="RecipientOutcome.Defer"/>: a content policy that cannot decide yet (a scanner down, fail-closed) tempfails the
@@ -86,16 +93,11 @@ public sealed class DeferralTests
         Created = PolicySamples.T0, Modified = PolicySamples.T0,
     };
 
-    private sealed class Fixed(PolicyRuntime runtime) : IPolicyRuntimeSource
-    {
-        public PolicyRuntime Current => runtime;
-    }
-
     private static PolicyContentPolicy EnginePolicy(IVirusScanner scanner)
     {
         var snapshot = new PolicySnapshot { Domains = [PolicySamples.Domain(GatewayHarness.Managed)], Rules = [VirusRule()] };
         var ports = new PolicyPorts { Virus = scanner };
-        return new PolicyContentPolicy(new Fixed(new PolicyRuntime(new PolicyEngine(snapshot, ports), new PolicyApplier(snapshot, virus: scanner))), new MessageInspector());
+        return new PolicyContentPolicy(new FixedRuntime(new PolicyRuntime(new PolicyEngine(snapshot, ports), new PolicyApplier(snapshot, virus: scanner))), new MessageInspector());
     }
 
     [Fact]
@@ -117,6 +119,25 @@ public sealed class DeferralTests
             var got = await h.Inbound.WaitForMessagesAsync(1);
             Assert.Contains("X-Sekisho-Scan: antivirus unavailable\r\n", got[0].Text, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task With_clamd_and_rspamd_unreachable_and_fail_open_the_trace_and_the_header_name_both()
+    {
+        var closed = $"127.0.0.1:{ExternalProcess.FreePort()}";
+        var virus = new ClamdScanner(new ClamdOptions { Endpoints = [closed], ConnectTimeout = TimeSpan.FromSeconds(2), FailOpen = true });
+        var spam = new RspamdScanner(new RspamdOptions { Endpoints = [new Uri("http://" + closed)], Timeout = TimeSpan.FromSeconds(2), FailOpen = true });
+        var spamRule = VirusRule() with { Id = "spam", Name = "spam", Type = RuleType.Spam, Criteria = CriteriaSet.AnyOf(new SpamDetection(SpamLevel.ModeratelyHigh)) };
+        var snapshot = new PolicySnapshot { Domains = [PolicySamples.Domain(GatewayHarness.Managed)], Rules = [VirusRule(), spamRule] };
+        var engine = new PolicyEngine(snapshot, new PolicyPorts { Virus = virus, Spam = spam });
+        var raw = Encoding.ASCII.GetBytes(GatewayHarness.Message("both down"));
+        var envelope = new MessageEnvelope(IPAddress.Parse("203.0.113.9"), "mx.remote.example", "sender@remote.example", ["user@managed.example"], TrafficDirection.Inbound);
+        var plan = (await engine.EvaluateAsync(new MessageInspector().Inspect(raw), envelope, raw)).Recipients[0];
+        Assert.Equal(FinalAction.Deliver, plan.Outcome);
+        var header = Assert.IsType<InsertXHeader>(Assert.Single(plan.Modify).Action);
+        Assert.Equal((EngineAvailability.HeaderName, "antivirus, antispam unavailable"), (header.Name, header.Value));
+        Assert.All(plan.Stages.Where(s => s.Stage is PolicyStage.Virus or PolicyStage.Spam),
+            s => Assert.EndsWith("(fail-open: delivered with X-Sekisho-Scan)", s.Detail, StringComparison.Ordinal));
     }
 
     [Fact]

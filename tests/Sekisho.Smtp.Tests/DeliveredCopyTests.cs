@@ -31,13 +31,8 @@ public sealed class DeliveredCopyTests : IDisposable
 
     private CachingDnsResolver Resolver() => new(new DnsResolverOptions { Servers = [new IPEndPoint(IPAddress.Loopback, _dns.Port)], Retries = 0 });
 
-    private sealed class Fixed(PolicyRuntime runtime) : IPolicyRuntimeSource
-    {
-        public PolicyRuntime Current => runtime;
-    }
-
     private static PolicyContentPolicy Policy(PolicySnapshot snapshot, PolicyPorts ports, IOutboundSigner? signer = null, IClickProtection? click = null) =>
-        new(new Fixed(new PolicyRuntime(new PolicyEngine(snapshot, ports), new PolicyApplier(snapshot), new DeliveryFinisher(snapshot, signer, click))), new MessageInspector());
+        new(new FixedRuntime(new PolicyRuntime(new PolicyEngine(snapshot, ports), new PolicyApplier(snapshot), new DeliveryFinisher(snapshot, signer, click))), new MessageInspector());
 
     private static Rule Rule(string id, Direction direction, RuleType type, CriteriaSet criteria, IReadOnlyList<ModifyAction>? modify = null) => new()
     {
@@ -111,6 +106,18 @@ public sealed class DeliveredCopyTests : IDisposable
                       (ClickAction.Redirect, "https://clean.example/pay?id=1&x=2"), (ClickAction.Block, "http://bad.example/login")],
             verdicts.Select(v => (v.Action, v.Url)));
         Assert.All(verdicts, v => Assert.Equal("user@managed.example", v.Recipient));
+
+        // A signed message keeps its links (the criterion does not allow signed messages): rewriting would break the signature.
+        var signed = $"From: <sender@remote.example>\r\nTo: <user@managed.example>\r\nSubject: signed\r\nMessage-ID: <{Guid.NewGuid():N}@remote.example>\r\n" +
+            "MIME-Version: 1.0\r\nContent-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=s\r\n\r\n" +
+            "--s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee https://clean.example/pay?id=1\r\n--s\r\n" +
+            "Content-Type: application/pkcs7-signature; name=smime.p7s\r\nContent-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHAqCAMIACAQEx\r\n--s--\r\n";
+        await using (var c = await h.ConnectAsync())
+        {
+            await c.EhloAsync();
+            Assert.Equal(250, (await c.SendMessageAsync("sender@remote.example", ["user@managed.example"], signed)).Code);
+        }
+        Assert.Contains("See https://clean.example/pay?id=1\r\n", (await h.Inbound.WaitForMessagesAsync(2))[1].Text, StringComparison.Ordinal);
     }
 
     [Fact]
