@@ -86,6 +86,47 @@ public sealed class DeferralTests
         Assert.Contains("Subject: scan me", got[0].Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_message_the_policy_keeps_deferring_is_returned_to_the_sender_after_the_queue_lifetime()
+    {
+        var clock = new ManualTimeProvider();
+        await using var senderMx = new FakeMta().Start();
+        var dns = new StaticDnsResolver();
+        dns.Mx["remote.example"] = new DnsAnswer<MxHost>(DnsStatus.Ok, [new MxHost(10, "127.0.0.1")]);
+        // The scanner answers only after the budget, and never comes back.
+        var pastBudget = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var policy = new ScriptedPolicy(async (r, ct) =>
+        {
+            await pastBudget.Task.WaitAsync(ct);
+            return All(r, new RecipientOutcome.Defer(Later));
+        });
+        await using var h = await GatewayHarness.StartAsync(
+            o => { o.PolicyBudget = TimeSpan.FromSeconds(1); o.Delivery.MxPort = senderMx.Port; o.Delivery.InboundQueueLifetime = TimeSpan.FromDays(1); },
+            s => { s.Policy = policy; s.Time = clock; s.Dns = dns; });
+        var sending = SendAsync(h);
+        await Eventually.TrueAsync(() =>
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            return sending.IsCompleted;
+        }, "accepted past the budget");
+        Assert.Equal(250, (await sending).Code);
+        pastBudget.SetResult();
+        await Eventually.TrueAsync(() => h.Gateway.Queue.List().SingleOrDefault()?.State == QueueMessageState.Scanning, "waiting for the scanner");
+        // Retries every 30 minutes at most; after a day the message leaves the queue as a DSN to its sender.
+        await Eventually.TrueAsync(() =>
+        {
+            clock.Advance(TimeSpan.FromMinutes(10));
+            return h.Gateway.Queue.List().Count == 0;
+        }, "returned after the lifetime");
+        Assert.True(policy.Calls > 2);
+        var dsn = (await senderMx.WaitForMessagesAsync(1))[0];
+        Assert.Equal("", dsn.MailFrom);
+        Assert.Equal(["sender@remote.example"], dsn.Recipients);
+        Assert.Contains("Final-Recipient: rfc822; user@managed.example", dsn.Text, StringComparison.Ordinal);
+        Assert.Contains("could not be scanned within the queue lifetime", dsn.Text, StringComparison.Ordinal);
+        Assert.Empty(h.Inbound.Messages);
+    }
+
     private static Rule VirusRule() => new()
     {
         Id = "virus", Name = "virus", Order = 1, Direction = Direction.Inbound, Type = RuleType.Virus, Scope = RuleScope.Default,

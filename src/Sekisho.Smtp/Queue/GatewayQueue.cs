@@ -312,6 +312,13 @@ internal sealed class GatewayQueue : IAsyncDisposable
             catch (OperationCanceledException) { return; }
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMinutes(30).Ticks));
             if (entry.Removed) return;
+            if (PolicyExpired(entry))
+            {
+                // Like a delivery that never succeeds: past the queue lifetime the sender gets a DSN instead of silence.
+                _log.LogWarning("{QueueId}: content policy could not run within the queue lifetime; returned to the sender", entry.Id);
+                result = new ContentPolicyResult(entry.Recipients.Select(_ => (RecipientOutcome)new RecipientOutcome.RejectInDialog(PolicyExpiredReply)).ToArray());
+                break;
+            }
             result = await RunPolicyAsync(entry, session).ConfigureAwait(false);
         }
         if (result is null || result.Deferral is not null || entry.Removed) return;
@@ -599,6 +606,16 @@ internal sealed class GatewayQueue : IAsyncDisposable
         _tracking.Post(records);
         if (finished) await FinishAsync(entry).ConfigureAwait(false);
         else if (!entry.Removed) Schedule(entry, entry.NextDue() ?? now);
+    }
+
+    private static readonly SmtpReply PolicyExpiredReply =
+        new(554, "5.7.0", "The message could not be scanned within the queue lifetime (a scanning engine was unavailable)");
+
+    /// <summary>True when every recipient has waited for the content policy longer than its direction's queue lifetime.</summary>
+    private bool PolicyExpired(QueueEntry entry)
+    {
+        var now = _time.GetUtcNow();
+        return entry.Recipients.All(r => now >= entry.Envelope.ArrivedAt + Lifetime(r.Recipient.Direction));
     }
 
     private TimeSpan Lifetime(MailDirection d) => d == MailDirection.Inbound ? _options.Delivery.InboundQueueLifetime : _options.Delivery.QueueLifetime;
