@@ -98,17 +98,7 @@ public sealed class ClamdServer : IAsyncDisposable
     }
 
     /// <summary>Stops clamd (the tests of "engine down" call this before scanning).</summary>
-    public void Stop()
-    {
-        if (_process is null) return;
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-        _process.Dispose();
-        _process = null;
-    }
+    public void Stop() => ExternalProcess.Stop(ref _process);
 
     public ValueTask DisposeAsync()
     {

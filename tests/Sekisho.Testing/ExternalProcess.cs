@@ -45,6 +45,19 @@ public static class ExternalProcess
     }
 
     /// <summary>A free TCP port on loopback.</summary>
+    /// <summary>Kills <paramref name="process"/> with its children, waits for it and forgets it (no-op when already stopped).</summary>
+    public static void Stop(ref System.Diagnostics.Process? process)
+    {
+        if (process is null) return;
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+        }
+        process.Dispose();
+        process = null;
+    }
+
     public static int FreePort()
     {
         var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -87,17 +87,7 @@ public sealed class RspamdServer : IAsyncDisposable
         return File.Exists(path) ? File.ReadAllText(path) : "";
     }
 
-    public void Stop()
-    {
-        if (_process is null) return;
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-        _process.Dispose();
-        _process = null;
-    }
+    public void Stop() => ExternalProcess.Stop(ref _process);
 
     public ValueTask DisposeAsync()
     {
