@@ -132,6 +132,7 @@ public sealed partial class StoreSession : IAsyncDisposable
     {
         var row = await _db.Rules.FirstAsync(r => r.OrganizationId == Org && r.Id == id, ct);
         row.Name = "\u0001" + id;
+        await SaveAndForgetAsync(ct);
     }
 
     /// <summary>Records that rules acted on mail (no audit record: this is operational data, not a change by a person).</summary>
@@ -144,6 +145,7 @@ public sealed partial class StoreSession : IAsyncDisposable
             row.LastUsedUtc = when.UtcDateTime;
             row.Document = ModelJson.Serialize(rule);
         }
+        await SaveAndForgetAsync(ct);
     }
 
     public async Task DeleteRuleAsync(Rule rule, CancellationToken ct = default)
@@ -323,7 +325,18 @@ public sealed partial class StoreSession : IAsyncDisposable
             OrganizationId = Org, TimeUtc = Now.UtcDateTime, Actor = Actor, EventType = eventType, Subject = subject,
             AffectedDomains = ModelJson.Serialize(affectedDomains), Changes = ModelJson.Serialize(changes),
         });
+        await SaveAndForgetAsync(ct);
+    }
+
+    /// <summary>
+    /// Saves inside the transaction (so the next duplicate checks see it) and stops tracking what was saved: every write
+    /// here reads its row afresh, and without this each save would re-scan every row written before it (an import of
+    /// thousands of objects would be quadratic).
+    /// </summary>
+    private async Task SaveAndForgetAsync(CancellationToken ct)
+    {
         await _db.SaveChangesAsync(ct);
+        _db.ChangeTracker.Clear();
     }
 
     /// <summary>Audit records, newest first.</summary>
