@@ -33,6 +33,7 @@ public sealed class ApiTests
         ("GET", "/api/v1/quarantine", false),
         ("GET", "/api/v1/quarantine/00000000", false),
         ("GET", "/api/v1/quarantine/00000000/message", false),
+        ("POST", "/api/v1/quarantine/00000000/release", true),
         ("DELETE", "/api/v1/quarantine/00000000", true),
     ];
 

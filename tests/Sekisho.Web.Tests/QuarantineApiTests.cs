@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Sekisho.Model.Rules;
 using Sekisho.Store;
+using Sekisho.Testing;
 
 namespace Sekisho.Web.Tests;
 
@@ -94,6 +95,54 @@ public sealed class QuarantineApiTests
         var e = Assert.Single(audit.EnumerateArray());
         Assert.Equal("quarantine.deleted", e.GetProperty("eventType").GetString());
         Assert.Equal("api:admin/tests", e.GetProperty("actor").GetString());
+    }
+
+    [Fact]
+    public async Task Releasing_delivers_through_the_configured_server_and_is_audited_with_the_actor()
+    {
+        await using var mta = new FakeMta().Start();
+        await using var host = await ConsoleHost.StartAsync(configure: o => o.ReleaseVia = $"127.0.0.1:{mta.Port}");
+        var a = await QuarantineAsync(host, "alice@partner.example", "bob@example.co.jp", "請求書のご送付");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Api(null).PostAsync($"/api/v1/quarantine/{a}/release", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await host.Api(host.ViewerToken).PostAsync($"/api/v1/quarantine/{a}/release", null)).StatusCode);
+        Assert.Empty(mta.Messages);
+
+        var admin = host.Api(host.AdminToken);
+        var released = await admin.PostAsync($"/api/v1/quarantine/{a}/release", null);
+        Assert.Equal(HttpStatusCode.OK, released.StatusCode);
+        var r = await released.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("bob@example.co.jp", r.GetProperty("deliveredTo")[0].GetString());
+        Assert.Equal($"127.0.0.1:{mta.Port}", r.GetProperty("via").GetString());
+        var delivered = Assert.Single(await mta.WaitForMessagesAsync(1));
+        Assert.Equal(("alice@partner.example", "bob@example.co.jp"), (delivered.MailFrom, delivered.Recipients.Single()));
+        Assert.Contains("invoice.exe", delivered.Text);
+        Assert.Empty(await Ids(admin, "/api/v1/quarantine"));
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsync($"/api/v1/quarantine/{a}/release", null)).StatusCode);
+
+        var audit = await admin.GetFromJsonAsync<JsonElement>("/api/v1/audit?type=quarantine.*");
+        var e = Assert.Single(audit.EnumerateArray());
+        Assert.Equal(("quarantine.released", "api:admin/tests"), (e.GetProperty("eventType").GetString(), e.GetProperty("actor").GetString()));
+    }
+
+    [Fact]
+    public async Task A_release_that_cannot_be_delivered_leaves_the_message_in_quarantine()
+    {
+        var closedPort = Sekisho.Testing.ExternalProcess.FreePort();
+        await using var host = await ConsoleHost.StartAsync(configure: o => o.ReleaseVia = $"127.0.0.1:{closedPort}");
+        var a = await QuarantineAsync(host, "alice@partner.example", "bob@example.co.jp", "請求書のご送付");
+        var admin = host.Api(host.AdminToken);
+        var failed = await admin.PostAsync($"/api/v1/quarantine/{a}/release", null);
+        Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        Assert.Equal("quarantine.release.failed", (await failed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal([a], await Ids(admin, "/api/v1/quarantine"));
+
+        // Without a release server the recipient domain's inbound servers are used; this domain is not managed, so there is none.
+        await using var noRoute = await ConsoleHost.StartAsync();
+        var b = await QuarantineAsync(noRoute, "alice@partner.example", "bob@example.co.jp", "請求書のご送付");
+        var conflict = await noRoute.Api(noRoute.AdminToken).PostAsync($"/api/v1/quarantine/{b}/release", null);
+        Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+        Assert.Equal("quarantine.release.no-route", (await conflict.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Single(await Ids(noRoute.Api(noRoute.AdminToken), "/api/v1/quarantine"));
     }
 
     private static async Task<List<string>> Ids(HttpClient api, string path) =>

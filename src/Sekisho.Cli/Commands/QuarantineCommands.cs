@@ -16,6 +16,7 @@ using Sekisho.Policy.Apply;
 using Sekisho.Policy.Engine;
 using Sekisho.Policy.Ports;
 using Sekisho.Store;
+using Sekisho.Web.Services;
 
 namespace Sekisho.Cli.Commands;
 
@@ -185,13 +186,14 @@ internal static class QuarantineCommands
             }
             var content = r.Content ?? raw;
             var targets = r.ChangedTo.Count > 0 ? r.ChangedTo : [m.Recipient];
-            var hop = r.RouteHost is { } h ? (h, r.RoutePort == 0 ? 25 : r.RoutePort) : Route(ctx.Parse.GetValue(via), snapshot, m.Recipient);
+            var hop = r.RouteHost is { } h ? (h, r.RoutePort == 0 ? 25 : r.RoutePort)
+                : QuarantineDelivery.Route(ctx.Parse.GetValue(via), snapshot, m.Recipient) ?? throw new CliUserException(CliText.T("error.release.no-route", m.Recipient));
             try
             {
-                await DeliverAsync(hop, m.Sender, targets, content, ct);
-                foreach (var o in decision.Outgoing) await DeliverAsync(hop, o.Sender, o.Recipients, o.Content, ct);
+                await QuarantineDelivery.DeliverAsync(hop, m.Sender, targets, content, ct);
+                foreach (var o in decision.Outgoing) await QuarantineDelivery.DeliverAsync(hop, o.Sender, o.Recipients, o.Content, ct);
             }
-            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or MailKit.ProtocolException or MailKit.CommandException)
+            catch (Exception e) when (QuarantineDelivery.IsDeliveryFailure(e))
             {
                 throw new CliUserException(CliText.T("error.release.failed", string.Join(", ", targets), e.Message));
             }
@@ -201,32 +203,5 @@ internal static class QuarantineCommands
             return 0;
         }));
         return cmd;
-    }
-
-    private static (string Host, int Port) Route(string? via, PolicySnapshot snapshot, string recipient)
-    {
-        if (via is not null)
-        {
-            var v = via.Trim();
-            int colon = v.LastIndexOf(':');
-            if (colon > 0 && int.TryParse(v[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536)
-                return (v[..colon], port);
-            return (v, 25);
-        }
-        var domain = DomainNames.DomainOf(recipient);
-        var d = domain is null ? null : snapshot.FindDomain(domain);
-        var local = recipient[..recipient.LastIndexOf('@')];
-        var server = d is null ? null : InboundRouting.GroupsFor(d, local).SelectMany(g => g).FirstOrDefault();
-        return server is null ? throw new CliUserException(CliText.T("error.release.no-route", recipient)) : (server.Host, server.Port);
-    }
-
-    private static async Task DeliverAsync((string Host, int Port) hop, string sender, IReadOnlyList<string> recipients, byte[] content, CancellationToken ct)
-    {
-        using var client = new SmtpClient { Timeout = 60_000 };
-        await client.ConnectAsync(hop.Host, hop.Port, MailKit.Security.SecureSocketOptions.None, ct);
-        using var s = new MemoryStream(content, writable: false);
-        var message = await MimeMessage.LoadAsync(s, ct);
-        await client.SendAsync(message, sender.Length == 0 ? new MailboxAddress("", "") : MailboxAddress.Parse(sender), recipients.Select(MailboxAddress.Parse), ct);
-        await client.DisconnectAsync(true, ct);
     }
 }

@@ -98,6 +98,8 @@ public static class ConsoleApi
             var (m, content) = await s.ContentAsync(id, ct);
             return Results.File(content, "message/rfc822", m.Id + ".eml");
         }).WithName("DownloadQuarantinedMessage");
+        write.MapPost("/quarantine/{id}/release", async (string id, QuarantineService s, HttpContext c) =>
+            await s.ReleaseAsync(id, Actor(c), c.RequestAborted)).WithName("ReleaseQuarantinedMessage");
         write.MapDelete("/quarantine/{id}", async (string id, QuarantineService s, HttpContext c) =>
         {
             await s.DeleteAsync(id, Actor(c), c.RequestAborted);

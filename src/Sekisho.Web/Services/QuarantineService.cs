@@ -1,11 +1,16 @@
 using Sekisho.Model;
 using Sekisho.Model.Rules;
+using Sekisho.Model.Serialization;
+using Sekisho.Policy.Apply;
 using Sekisho.Store;
 
 namespace Sekisho.Web.Services;
 
 /// <summary>Filters of the quarantine list; every one optional.</summary>
 public sealed record QuarantineFilter(DateTimeOffset? Since, Direction? Direction, string? Sender, string? Recipient, string? Subject, string? Rule, int Limit);
+
+/// <summary>What a release did: delivered (to whom, through which server) or kept by another rule (quarantined again or deleted).</summary>
+public sealed record QuarantineReleaseResult(string Id, string Outcome, IReadOnlyList<string> DeliveredTo, string? Via, string? QuarantineId);
 
 /// <summary>The quarantine screen and API (隔離): query, look at, download and delete quarantined messages through <see cref="QuarantineStore"/>.</summary>
 public sealed class QuarantineService(ConsoleContext console)
@@ -47,6 +52,45 @@ public sealed class QuarantineService(ConsoleContext console)
     {
         var m = await GetAsync(id, ct);
         if (!await _store.RemoveAsync(m.Id, released: false, actor, ct)) throw NotFound(id);
+    }
+
+    /// <summary>
+    /// Releases a message: the remaining rules decide (<see cref="QuarantineRelease"/>); when they let it through it is delivered
+    /// through <see cref="ConsoleOptions.ReleaseVia"/> or the domain's inbound servers, then removed (audited as <c>quarantine.released</c>).
+    /// A failed delivery leaves it in quarantine (502).
+    /// </summary>
+    public async Task<QuarantineReleaseResult> ReleaseAsync(string id, string actor, CancellationToken ct)
+    {
+        var (m, raw) = await ContentAsync(id, ct);
+        PolicySnapshot snapshot;
+        await using (var s = await console.ReadAsync(actor, ct)) snapshot = await s.LoadSnapshotAsync(ct);
+        var decision = await QuarantineRelease.DecideAsync(snapshot, raw, m.Sender, m.Recipient, m.Direction, m.RuleId, m.Received, m.QueueId,
+            new StoreQuarantineSink(_store, () => snapshot), console.Time, ct);
+        var r = decision.Recipient;
+        if (!decision.Deliver)
+        {
+            // Another rule keeps it (now quarantined under that rule) or deletes it: the old entry goes either way.
+            await _store.RemoveAsync(m.Id, released: true, actor, ct);
+            return new(m.Id, ModelJson.EnumName(r.Outcome), [], null, r.QuarantineId);
+        }
+        var content = r.Content ?? raw;
+        IReadOnlyList<string> targets = r.ChangedTo.Count > 0 ? r.ChangedTo : [m.Recipient];
+        var hop = r.RouteHost is { } h ? (h, r.RoutePort == 0 ? 25 : r.RoutePort)
+            : QuarantineDelivery.Route(console.Options.ReleaseVia, snapshot, m.Recipient) ?? throw new ConsoleProblem("quarantine.release.no-route",
+                new LocalizedText($"{m.Recipient} の配信先サーバがありません。ドメインに受信サーバが設定されていません。", $"No server to deliver to {m.Recipient}: the domain has no inbound server."), 409);
+        try
+        {
+            await QuarantineDelivery.DeliverAsync(hop, m.Sender, targets, content, ct);
+            foreach (var o in decision.Outgoing) await QuarantineDelivery.DeliverAsync(hop, o.Sender, o.Recipients, o.Content, ct);
+        }
+        catch (Exception e) when (QuarantineDelivery.IsDeliveryFailure(e))
+        {
+            throw new ConsoleProblem("quarantine.release.failed", new LocalizedText(
+                $"{string.Join(", ", targets)} への配信に失敗しました: {e.Message}。メッセージは隔離されたままです。",
+                $"Delivery to {string.Join(", ", targets)} failed: {e.Message}. The message stays in quarantine."), 502);
+        }
+        await _store.RemoveAsync(m.Id, released: true, actor, ct);
+        return new(m.Id, ModelJson.EnumName(r.Outcome), targets, $"{hop.Item1}:{hop.Item2}", null);
     }
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
