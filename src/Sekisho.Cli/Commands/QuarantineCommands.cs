@@ -173,31 +173,23 @@ internal static class QuarantineCommands
             PolicySnapshot snapshot;
             await using (var s = await ctx.BeginAsync(ct)) snapshot = await s.LoadSnapshotAsync(ct);
 
-            var sink = new StoreQuarantineSink(store, () => snapshot);
-            var decision = await QuarantineRelease.DecideAsync(snapshot, raw, m.Sender, m.Recipient, m.Direction, m.RuleId, m.Received, m.QueueId, sink, ctx.Time, ct);
-            var r = decision.Recipient;
-            if (!decision.Deliver)
-            {
-                // Another rule keeps it (now quarantined under that rule) or deletes it: the old entry goes either way.
-                await store.RemoveAsync(m.Id, released: true, ctx.Actor, ct);
-                if (ctx.Json) ctx.WriteJson(new ReleaseResult(m.Id, ModelJson.EnumName(r.Outcome), null, null, r.QuarantineId));
-                else ctx.Out.WriteLine(CliText.T("quarantine.release.kept", TraceText.Outcome(r.Outcome), decision.Plan.Recipients[0].DecidedBy?.Name));
-                return 0;
-            }
-            var content = r.Content ?? raw;
-            var targets = r.ChangedTo.Count > 0 ? r.ChangedTo : [m.Recipient];
-            var hop = r.RouteHost is { } h ? (h, r.RoutePort == 0 ? 25 : r.RoutePort)
-                : QuarantineDelivery.Route(ctx.Parse.GetValue(via), snapshot, m.Recipient) ?? throw new CliUserException(CliText.T("error.release.no-route", m.Recipient));
+            ReleaseOutcome o;
             try
             {
-                await QuarantineDelivery.DeliverAsync(hop, m.Sender, targets, content, ct);
-                foreach (var o in decision.Outgoing) await QuarantineDelivery.DeliverAsync(hop, o.Sender, o.Recipients, o.Content, ct);
+                o = await QuarantineDelivery.ReleaseAsync(store, snapshot, m, raw, ctx.Parse.GetValue(via), ctx.Actor, ctx.Time, ct);
             }
-            catch (Exception e) when (QuarantineDelivery.IsDeliveryFailure(e))
+            catch (QuarantineReleaseException e)
             {
-                throw new CliUserException(CliText.T("error.release.failed", string.Join(", ", targets), e.Message));
+                throw new CliUserException(e.DeliveryError is null ? CliText.T("error.release.no-route", e.Targets) : CliText.T("error.release.failed", e.Targets, e.DeliveryError));
             }
-            await store.RemoveAsync(m.Id, released: true, ctx.Actor, ct);
+            var r = o.Decision.Recipient;
+            if (o.Hop is not { } hop)
+            {
+                if (ctx.Json) ctx.WriteJson(new ReleaseResult(m.Id, ModelJson.EnumName(r.Outcome), null, null, r.QuarantineId));
+                else ctx.Out.WriteLine(CliText.T("quarantine.release.kept", TraceText.Outcome(r.Outcome), o.Decision.Plan.Recipients[0].DecidedBy?.Name));
+                return 0;
+            }
+            var targets = o.DeliveredTo;
             if (ctx.Json) ctx.WriteJson(new ReleaseResult(m.Id, ModelJson.EnumName(r.Outcome), string.Join(", ", targets), $"{hop.Item1}:{hop.Item2}", null));
             else ctx.Out.WriteLine(CliText.T("quarantine.released", m.Id, string.Join(", ", targets), $"{hop.Item1}:{hop.Item2}"));
             return 0;

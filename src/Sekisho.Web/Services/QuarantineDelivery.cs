@@ -18,9 +18,53 @@ public sealed class StoreQuarantineSink(QuarantineStore quarantine, Func<PolicyS
             r.TraceJson, r.ReceivedAt, r.QueueId), snapshot().Settings.Retention.QuarantineDays, ct);
 }
 
-/// <summary>Where and how a released message goes (shared by <c>sekisho quarantine release</c> and the console).</summary>
+/// <summary>What a release did: the remaining rules' decision and, when delivered, to whom and through which server.</summary>
+public sealed record ReleaseOutcome(ReleaseDecision Decision, IReadOnlyList<string> DeliveredTo, (string Host, int Port)? Hop);
+
+/// <summary>A release that could not be delivered (the message stays in quarantine): no server to deliver to (<see cref="DeliveryError"/> null) or delivery failed.</summary>
+public sealed class QuarantineReleaseException(string targets, string? deliveryError, Exception? inner = null)
+    : Exception(deliveryError is null ? $"No server to deliver to {targets}." : $"Delivery to {targets} failed: {deliveryError}", inner)
+{
+    public string Targets { get; } = targets;
+    public string? DeliveryError { get; } = deliveryError;
+}
+
+/// <summary>Release from quarantine and where a released message goes (shared by <c>sekisho quarantine release</c> and the console).</summary>
 public static class QuarantineDelivery
 {
+    /// <summary>
+    /// Releases <paramref name="m"/>: the remaining rules decide (<see cref="QuarantineRelease"/>); when they let it through it is delivered
+    /// (through <paramref name="via"/> or the domain's inbound servers) and then removed, audited as released by <paramref name="actor"/>;
+    /// when another rule keeps or deletes it the old entry goes at once. Throws <see cref="QuarantineReleaseException"/> (nothing removed) when it cannot be delivered.
+    /// </summary>
+    public static async Task<ReleaseOutcome> ReleaseAsync(QuarantineStore store, PolicySnapshot snapshot, QuarantinedMessage m, byte[] raw, string? via, string actor,
+        TimeProvider time, CancellationToken ct)
+    {
+        var decision = await QuarantineRelease.DecideAsync(snapshot, raw, m.Sender, m.Recipient, m.Direction, m.RuleId, m.Received, m.QueueId,
+            new StoreQuarantineSink(store, () => snapshot), time, ct);
+        var r = decision.Recipient;
+        if (!decision.Deliver)
+        {
+            // Another rule keeps it (now quarantined under that rule) or deletes it: the old entry goes either way.
+            await store.RemoveAsync(m.Id, released: true, actor, ct);
+            return new(decision, [], null);
+        }
+        var content = r.Content ?? raw;
+        IReadOnlyList<string> targets = r.ChangedTo.Count > 0 ? r.ChangedTo : [m.Recipient];
+        var hop = r.RouteHost is { } h ? (h, r.RoutePort == 0 ? 25 : r.RoutePort) : Route(via, snapshot, m.Recipient) ?? throw new QuarantineReleaseException(m.Recipient, null);
+        try
+        {
+            await DeliverAsync(hop, m.Sender, targets, content, ct);
+            foreach (var o in decision.Outgoing) await DeliverAsync(hop, o.Sender, o.Recipients, o.Content, ct);
+        }
+        catch (Exception e) when (IsDeliveryFailure(e))
+        {
+            throw new QuarantineReleaseException(string.Join(", ", targets), e.Message, e);
+        }
+        await store.RemoveAsync(m.Id, released: true, actor, ct);
+        return new(decision, targets, hop);
+    }
+
     /// <summary>The next hop: <paramref name="via"/> (<c>HOST[:PORT]</c>) when given, else the recipient domain's first inbound server; null when there is none.</summary>
     public static (string Host, int Port)? Route(string? via, PolicySnapshot snapshot, string recipient)
     {
@@ -50,7 +94,6 @@ public static class QuarantineDelivery
         await client.DisconnectAsync(true, ct);
     }
 
-    /// <summary>True for the errors a failed delivery raises (the message then stays in quarantine).</summary>
-    public static bool IsDeliveryFailure(Exception e) =>
+    private static bool IsDeliveryFailure(Exception e) =>
         e is IOException or System.Net.Sockets.SocketException or MailKit.ProtocolException or MailKit.CommandException;
 }

@@ -1,7 +1,6 @@
 using Sekisho.Model;
 using Sekisho.Model.Rules;
 using Sekisho.Model.Serialization;
-using Sekisho.Policy.Apply;
 using Sekisho.Store;
 
 namespace Sekisho.Web.Services;
@@ -55,7 +54,7 @@ public sealed class QuarantineService(ConsoleContext console)
     }
 
     /// <summary>
-    /// Releases a message: the remaining rules decide (<see cref="QuarantineRelease"/>); when they let it through it is delivered
+    /// Releases a message: the remaining rules decide (<see cref="Sekisho.Policy.Apply.QuarantineRelease"/>); when they let it through it is delivered
     /// through <see cref="ConsoleOptions.ReleaseVia"/> or the domain's inbound servers, then removed (audited as <c>quarantine.released</c>).
     /// A failed delivery leaves it in quarantine (502).
     /// </summary>
@@ -64,33 +63,22 @@ public sealed class QuarantineService(ConsoleContext console)
         var (m, raw) = await ContentAsync(id, ct);
         PolicySnapshot snapshot;
         await using (var s = await console.ReadAsync(actor, ct)) snapshot = await s.LoadSnapshotAsync(ct);
-        var decision = await QuarantineRelease.DecideAsync(snapshot, raw, m.Sender, m.Recipient, m.Direction, m.RuleId, m.Received, m.QueueId,
-            new StoreQuarantineSink(_store, () => snapshot), console.Time, ct);
-        var r = decision.Recipient;
-        if (!decision.Deliver)
-        {
-            // Another rule keeps it (now quarantined under that rule) or deletes it: the old entry goes either way.
-            await _store.RemoveAsync(m.Id, released: true, actor, ct);
-            return new(m.Id, ModelJson.EnumName(r.Outcome), [], null, r.QuarantineId);
-        }
-        var content = r.Content ?? raw;
-        IReadOnlyList<string> targets = r.ChangedTo.Count > 0 ? r.ChangedTo : [m.Recipient];
-        var hop = r.RouteHost is { } h ? (h, r.RoutePort == 0 ? 25 : r.RoutePort)
-            : QuarantineDelivery.Route(console.Options.ReleaseVia, snapshot, m.Recipient) ?? throw new ConsoleProblem("quarantine.release.no-route",
-                new LocalizedText($"{m.Recipient} の配信先サーバがありません。ドメインに受信サーバが設定されていません。", $"No server to deliver to {m.Recipient}: the domain has no inbound server."), 409);
         try
         {
-            await QuarantineDelivery.DeliverAsync(hop, m.Sender, targets, content, ct);
-            foreach (var o in decision.Outgoing) await QuarantineDelivery.DeliverAsync(hop, o.Sender, o.Recipients, o.Content, ct);
+            var o = await QuarantineDelivery.ReleaseAsync(_store, snapshot, m, raw, console.Options.ReleaseVia, actor, console.Time, ct);
+            return new(m.Id, ModelJson.EnumName(o.Decision.Recipient.Outcome), o.DeliveredTo, o.Hop is { } hop ? $"{hop.Host}:{hop.Port}" : null, o.Decision.Recipient.QuarantineId);
         }
-        catch (Exception e) when (QuarantineDelivery.IsDeliveryFailure(e))
+        catch (QuarantineReleaseException e) when (e.DeliveryError is null)
+        {
+            throw new ConsoleProblem("quarantine.release.no-route",
+                new LocalizedText($"{e.Targets} の配信先サーバがありません。ドメインに受信サーバが設定されていません。", $"No server to deliver to {e.Targets}: the domain has no inbound server."), 409);
+        }
+        catch (QuarantineReleaseException e)
         {
             throw new ConsoleProblem("quarantine.release.failed", new LocalizedText(
-                $"{string.Join(", ", targets)} への配信に失敗しました: {e.Message}。メッセージは隔離されたままです。",
-                $"Delivery to {string.Join(", ", targets)} failed: {e.Message}. The message stays in quarantine."), 502);
+                $"{e.Targets} への配信に失敗しました: {e.DeliveryError}。メッセージは隔離されたままです。",
+                $"Delivery to {e.Targets} failed: {e.DeliveryError}. The message stays in quarantine."), 502);
         }
-        await _store.RemoveAsync(m.Id, released: true, actor, ct);
-        return new(m.Id, ModelJson.EnumName(r.Outcome), targets, $"{hop.Item1}:{hop.Item2}", null);
     }
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
