@@ -22,6 +22,8 @@ public static class Program
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TimeProvider time, CancellationToken ct = default,
         string? localeLanguage = null, TextReader? input = null)
     {
+        // Japanese mail needs ISO-2022-JP, Shift_JIS and EUC-JP: register them before anything (MimeKit included) decodes text.
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         CliText.Language = CliText.Detect(args, localeLanguage);
         var app = new CliApp(output, error, time, input);
         var root = app.BuildRoot();

@@ -25,6 +25,8 @@ public static class ConsoleHosting
     /// <summary>Registers the console's services for one organization of the store.</summary>
     public static IServiceCollection AddSekishoConsole(this IServiceCollection services, SekishoStore store, Organization organization, Action<ConsoleOptions>? configure = null)
     {
+        // Quarantined Japanese mail is shown decoded: the legacy Japanese charsets must be known before MimeKit reads it.
+        System.Text.Encoding.RegisterProvider(System.Text.CodePagesEncodingProvider.Instance);
         var options = new ConsoleOptions();
         configure?.Invoke(options);
         services.AddSingleton(options);

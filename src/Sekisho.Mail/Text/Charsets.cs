@@ -10,6 +10,16 @@ internal static class Charsets
 {
     static Charsets() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
+    /// <summary>
+    /// Registers the code-page encodings as soon as this assembly loads, so that ISO-2022-JP, Shift_JIS and EUC-JP are
+    /// known before the first message is read, whichever code reads it (relying on static constructors alone made the
+    /// decoding depend on which type happened to run first).
+    /// </summary>
+#pragma warning disable CA2255 // a library initializer on purpose: the registration is process-wide and idempotent
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void RegisterOnLoad() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+#pragma warning restore CA2255
+
     /// <summary>Makes sure the code-page encodings are registered (the static constructor does it once).</summary>
     public static void EnsureRegistered() { }
 
