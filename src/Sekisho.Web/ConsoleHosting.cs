@@ -38,7 +38,6 @@ public static class ConsoleHosting
         services.AddSingleton<DomainService>();
         services.AddSingleton<RuleService>();
         services.AddSingleton<AuditService>();
-        services.AddSingleton<QuarantineService>();
         services.AddSingleton<MigrationWizard>();
 
         services.AddAuthentication(ConsoleRoles.CookieScheme)
