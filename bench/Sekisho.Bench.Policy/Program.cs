@@ -96,7 +96,7 @@ async Task<(double Accepted, double EndToEnd)> Smtp(bool withRules)
     var port = FreePort();
     builder.Services.AddSingleton<IManagedDomainCatalog>(new StaticManagedDomainCatalog([new ManagedDomain(Domain, true, [new InboundServer("*", "127.0.0.1", sink.Port, 10)], [])]));
     if (withRules)
-        builder.Services.AddSingleton<IContentPolicy>(new PolicyContentPolicy(new FixedRuntime(new PolicyRuntime(engine, applier)), inspector));
+        builder.Services.AddSingleton<IContentPolicy>(new PolicyContentPolicy(new FixedPolicyRuntime(new PolicyRuntime(engine, applier)), inspector));
     builder.Services.AddSekishoSmtp(o =>
     {
         o.HostName = "gateway.bench.test";
@@ -203,11 +203,6 @@ int Option(string name, int fallback)
 {
     int i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
-}
-
-internal sealed class FixedRuntime(PolicyRuntime runtime) : IPolicyRuntimeSource
-{
-    public PolicyRuntime Current => runtime;
 }
 
 internal sealed class CountingQuarantine : IQuarantineSink

@@ -19,6 +19,12 @@ public interface IPolicyRuntimeSource
     PolicyRuntime Current { get; }
 }
 
+/// <summary>One runtime that never changes (an embedded policy, tests, benchmarks).</summary>
+public sealed class FixedPolicyRuntime(PolicyRuntime runtime) : IPolicyRuntimeSource
+{
+    public PolicyRuntime Current => runtime;
+}
+
 /// <summary>Queues a message the policy wrote (notification, BCC copy, redirected copy).</summary>
 public interface IGeneratedMailSubmitter
 {

@@ -36,5 +36,13 @@ public sealed class CliRunner : IDisposable
         return output;
     }
 
+    /// <summary>Adds <paramref name="domain"/> with one inbound server, publishes its token in <paramref name="dns"/> and verifies it.</summary>
+    public async Task AddVerifiedDomainAsync(FakeDnsServer dns, string domain, string inbound)
+    {
+        var added = await OkAsync("domain", "add", domain, "--inbound", inbound);
+        dns.Txt(domain, added.Split('"')[1]);
+        await OkAsync("domain", "verify", domain, "--resolver", dns.Endpoint);
+    }
+
     public void Dispose() => _dir.Dispose();
 }

@@ -22,9 +22,7 @@ public class ServeScanningTests
 
     private static async Task<(Process Server, int Smtp, int Web)> StartAsync(CliRunner cli, FakeDnsServer dns, FakeMta inbound, bool failOpen)
     {
-        var added = await cli.OkAsync("domain", "add", "example.co.jp", "--inbound", $"127.0.0.1:{inbound.Port},10");
-        dns.Txt("example.co.jp", added.Split('"')[1]);
-        await cli.OkAsync("domain", "verify", "example.co.jp", "--resolver", dns.Endpoint);
+        await cli.AddVerifiedDomainAsync(dns, "example.co.jp", $"127.0.0.1:{inbound.Port},10");
         var policy = cli.File("policy.json");
         File.WriteAllText(policy, ModelJson.Serialize(new PolicyDocument
         {

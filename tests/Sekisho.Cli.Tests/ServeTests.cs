@@ -14,9 +14,7 @@ public class ServeTests
         using var cli = new CliRunner();
         using var dns = new FakeDnsServer();
         await using var inbound = new FakeMta().Start();
-        var added = await cli.OkAsync("domain", "add", "example.co.jp", "--inbound", $"127.0.0.1:{inbound.Port},10");
-        dns.Txt("example.co.jp", added.Split('"')[1]);
-        await cli.OkAsync("domain", "verify", "example.co.jp", "--resolver", dns.Endpoint);
+        await cli.AddVerifiedDomainAsync(dns, "example.co.jp", $"127.0.0.1:{inbound.Port},10");
         await cli.OkAsync("domain", "add", "unverified.example", "--inbound", $"127.0.0.1:{inbound.Port}");
 
         int smtp = ExternalProcess.FreePort(), submission = ExternalProcess.FreePort(), web = ExternalProcess.FreePort();

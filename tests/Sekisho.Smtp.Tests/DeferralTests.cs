@@ -15,12 +15,6 @@ using Sekisho.Testing;
 
 namespace Sekisho.Smtp.Tests;
 
-/// <summary>One policy runtime, fixed for a test.</summary>
-internal sealed class FixedRuntime(PolicyRuntime runtime) : IPolicyRuntimeSource
-{
-    public PolicyRuntime Current => runtime;
-}
-
 /// <summary>
 /// <see cref="RecipientOutcome.Defer"/>: a content policy that cannot decide yet (a scanner down, fail-closed) tempfails the
 /// message in the dialogue, or keeps it queued and runs the policy again; with a real clamd client and engine behind SMTP.
@@ -138,7 +132,7 @@ public sealed class DeferralTests
     {
         var snapshot = new PolicySnapshot { Domains = [PolicySamples.Domain(GatewayHarness.Managed)], Rules = [VirusRule()] };
         var ports = new PolicyPorts { Virus = scanner };
-        return new PolicyContentPolicy(new FixedRuntime(new PolicyRuntime(new PolicyEngine(snapshot, ports), new PolicyApplier(snapshot, virus: scanner))), new MessageInspector());
+        return new PolicyContentPolicy(new FixedPolicyRuntime(new PolicyRuntime(new PolicyEngine(snapshot, ports), new PolicyApplier(snapshot, virus: scanner))), new MessageInspector());
     }
 
     [Fact]

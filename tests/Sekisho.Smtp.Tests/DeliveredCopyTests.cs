@@ -32,7 +32,7 @@ public sealed class DeliveredCopyTests : IDisposable
     private CachingDnsResolver Resolver() => new(new DnsResolverOptions { Servers = [new IPEndPoint(IPAddress.Loopback, _dns.Port)], Retries = 0 });
 
     private static PolicyContentPolicy Policy(PolicySnapshot snapshot, PolicyPorts ports, IOutboundSigner? signer = null, IClickProtection? click = null) =>
-        new(new FixedRuntime(new PolicyRuntime(new PolicyEngine(snapshot, ports), new PolicyApplier(snapshot), new DeliveryFinisher(snapshot, signer, click))), new MessageInspector());
+        new(new FixedPolicyRuntime(new PolicyRuntime(new PolicyEngine(snapshot, ports), new PolicyApplier(snapshot), new DeliveryFinisher(snapshot, signer, click))), new MessageInspector());
 
     private static Rule Rule(string id, Direction direction, RuleType type, CriteriaSet criteria, IReadOnlyList<ModifyAction>? modify = null) => new()
     {

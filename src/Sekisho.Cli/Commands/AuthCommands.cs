@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Net;
 using Sekisho.Cli.Localization;
 using Sekisho.Policy.Ports;
-using Sekisho.Scanning.Authentication;
-using Sekisho.Scanning.Dns;
+
+using Sekisho.Cli.Hosting;
 
 namespace Sekisho.Cli.Commands;
 
@@ -30,8 +30,7 @@ internal static class AuthCommands
             var ipText = ctx.Parse.GetValue(clientIp)!;
             if (!IPAddress.TryParse(ipText, out var ip)) throw new CliUserException(CliText.T("auth.check.ip-invalid", ipText));
             var server = DomainCommands.ParseResolver(ctx.Parse.GetValue(resolver));
-            var dns = new CachingDnsResolver(new DnsResolverOptions { Servers = server is null ? [] : [server] }, ctx.Time);
-            var authenticator = new SenderAuthenticator(dns, new SenderAuthenticatorOptions { AuthServId = Dns.GetHostName() }, ctx.Time);
+            var authenticator = EngineOptions.Authenticator(server, ctx.Time);
             var envelope = new MessageEnvelope(ip, ctx.Parse.GetValue(helo), ctx.Parse.GetValue(from) ?? "", [], TrafficDirection.Inbound);
             var verdict = await authenticator.AuthenticateAsync(await File.ReadAllBytesAsync(path, ct), envelope, ct);
             if (ctx.Json)

@@ -9,8 +9,7 @@ using Sekisho.Policy.Engine;
 using Sekisho.Policy.Ports;
 using Sekisho.Scanning.Antispam;
 using Sekisho.Scanning.Antivirus;
-using Sekisho.Scanning.Authentication;
-using Sekisho.Scanning.Dns;
+using Sekisho.Cli.Hosting;
 
 namespace Sekisho.Cli.Commands;
 
@@ -60,11 +59,11 @@ internal static class PolicyTestCommand
 
             await using var s = await ctx.BeginAsync(ct);
             var snapshot = await s.LoadSnapshotAsync(ct);
-            using var rspamdScanner = (p.GetValue(rspamd) ?? []) is { Length: > 0 } rspamdUrls
-                ? new RspamdScanner(new RspamdOptions { Endpoints = rspamdUrls.Select(SpamEngineUri).ToList() }) : null;
+            using var rspamdScanner = EngineOptions.RspamdEndpoints(p.GetValue(rspamd)) is { Count: > 0 } rspamdUrls
+                ? new RspamdScanner(new RspamdOptions { Endpoints = rspamdUrls }) : null;
             var ports = new PolicyPorts
             {
-                Authenticator = p.GetValue(authenticate) ? Authenticator(DomainCommands.ParseResolver(p.GetValue(resolver)), ctx.Time) : null,
+                Authenticator = p.GetValue(authenticate) ? EngineOptions.Authenticator(DomainCommands.ParseResolver(p.GetValue(resolver)), ctx.Time) : null,
                 Virus = (p.GetValue(clamd) ?? []) is { Length: > 0 } clamdEndpoints ? new ClamdScanner(new ClamdOptions { Endpoints = clamdEndpoints }, ctx.Time) : null,
                 Spam = rspamdScanner,
             };
@@ -91,14 +90,6 @@ internal static class PolicyTestCommand
         }));
         return cmd;
     }
-
-    private static SenderAuthenticator Authenticator(IPEndPoint? resolver, TimeProvider time) =>
-        new(new CachingDnsResolver(new DnsResolverOptions { Servers = resolver is null ? [] : [resolver] }, time),
-            new SenderAuthenticatorOptions { AuthServId = Dns.GetHostName() }, time);
-
-    private static Uri SpamEngineUri(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? uri : throw new CliUserException(CliText.T("error.serve.rspamd-url", text));
 
     private static string Address(string text)
     {

@@ -126,10 +126,7 @@ internal static class ServeCommand
 
         ScanningHostOptions ScanningOptions(ParseResult p, IPEndPoint webEndpoint, string dataDirectory)
         {
-            var rspamdUris = new List<Uri>();
-            foreach (var u in p.GetValue(rspamd) ?? [])
-                rspamdUris.Add(Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-                    ? uri : throw new CliUserException(CliText.T("error.serve.rspamd-url", u)));
+            var rspamdUris = EngineOptions.RspamdEndpoints(p.GetValue(rspamd));
             var recipientsFile = p.GetValue(recipients);
             if (recipientsFile is not null && !File.Exists(recipientsFile)) throw new CliUserException(CliText.T("error.file.not-found", recipientsFile));
             var clamdConfigFile = p.GetValue(clamdConfig);
