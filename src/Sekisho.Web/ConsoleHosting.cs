@@ -38,6 +38,7 @@ public static class ConsoleHosting
         services.AddSingleton<DomainService>();
         services.AddSingleton<RuleService>();
         services.AddSingleton<AuditService>();
+        services.AddSingleton<QuarantineService>();
         services.AddSingleton<MigrationWizard>();
 
         services.AddAuthentication(ConsoleRoles.CookieScheme)

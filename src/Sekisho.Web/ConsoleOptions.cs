@@ -19,4 +19,10 @@ public sealed class ConsoleOptions
 
     /// <summary>Idle time after which a console session ends.</summary>
     public TimeSpan SessionIdle { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Where the console delivers released quarantined messages (<c>HOST[:PORT]</c>), like <c>sekisho quarantine release --via</c>;
+    /// null = the recipient domain's inbound servers.
+    /// </summary>
+    public string? ReleaseVia { get; set; }
 }

@@ -30,6 +30,11 @@ public sealed class ApiTests
         ("POST", "/api/v1/migration/cancel", true),
         ("GET", "/api/v1/migration/report", false),
         ("GET", "/api/v1/audit", false),
+        ("GET", "/api/v1/quarantine", false),
+        ("GET", "/api/v1/quarantine/00000000", false),
+        ("GET", "/api/v1/quarantine/00000000/message", false),
+        ("POST", "/api/v1/quarantine/00000000/release", true),
+        ("DELETE", "/api/v1/quarantine/00000000", true),
     ];
 
     private static HttpRequestMessage Request((string Method, string Path, bool Write) e)
@@ -292,7 +297,7 @@ public sealed class ApiTests
         var paths = doc.GetProperty("paths");
         foreach (var (method, path, _) in Endpoints)
         {
-            var template = System.Text.RegularExpressions.Regex.Replace(path, "/domains/example\\.co\\.jp", "/domains/{name}").Replace("/rules/00000000", "/rules/{id}");
+            var template = System.Text.RegularExpressions.Regex.Replace(path, "/domains/example\\.co\\.jp", "/domains/{name}").Replace("/rules/00000000", "/rules/{id}").Replace("/quarantine/00000000", "/quarantine/{id}");
             Assert.True(paths.TryGetProperty(template, out var item), "missing path " + template);
             Assert.True(item.TryGetProperty(method.ToLowerInvariant(), out _), $"missing {method} {template}");
         }

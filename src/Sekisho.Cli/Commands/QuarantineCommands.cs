@@ -16,6 +16,7 @@ using Sekisho.Policy.Apply;
 using Sekisho.Policy.Engine;
 using Sekisho.Policy.Ports;
 using Sekisho.Store;
+using Sekisho.Web.Services;
 
 namespace Sekisho.Cli.Commands;
 
@@ -172,61 +173,27 @@ internal static class QuarantineCommands
             PolicySnapshot snapshot;
             await using (var s = await ctx.BeginAsync(ct)) snapshot = await s.LoadSnapshotAsync(ct);
 
-            var sink = new StoreQuarantineSink(store, () => snapshot);
-            var decision = await QuarantineRelease.DecideAsync(snapshot, raw, m.Sender, m.Recipient, m.Direction, m.RuleId, m.Received, m.QueueId, sink, ctx.Time, ct);
-            var r = decision.Recipient;
-            if (!decision.Deliver)
-            {
-                // Another rule keeps it (now quarantined under that rule) or deletes it: the old entry goes either way.
-                await store.RemoveAsync(m.Id, released: true, ctx.Actor, ct);
-                if (ctx.Json) ctx.WriteJson(new ReleaseResult(m.Id, ModelJson.EnumName(r.Outcome), null, null, r.QuarantineId));
-                else ctx.Out.WriteLine(CliText.T("quarantine.release.kept", TraceText.Outcome(r.Outcome), decision.Plan.Recipients[0].DecidedBy?.Name));
-                return 0;
-            }
-            var content = r.Content ?? raw;
-            var targets = r.ChangedTo.Count > 0 ? r.ChangedTo : [m.Recipient];
-            var hop = r.RouteHost is { } h ? (h, r.RoutePort == 0 ? 25 : r.RoutePort) : Route(ctx.Parse.GetValue(via), snapshot, m.Recipient);
+            ReleaseOutcome o;
             try
             {
-                await DeliverAsync(hop, m.Sender, targets, content, ct);
-                foreach (var o in decision.Outgoing) await DeliverAsync(hop, o.Sender, o.Recipients, o.Content, ct);
+                o = await QuarantineDelivery.ReleaseAsync(store, snapshot, m, raw, ctx.Parse.GetValue(via), ctx.Actor, ctx.Time, ct);
             }
-            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or MailKit.ProtocolException or MailKit.CommandException)
+            catch (QuarantineReleaseException e)
             {
-                throw new CliUserException(CliText.T("error.release.failed", string.Join(", ", targets), e.Message));
+                throw new CliUserException(e.DeliveryError is null ? CliText.T("error.release.no-route", e.Targets) : CliText.T("error.release.failed", e.Targets, e.DeliveryError));
             }
-            await store.RemoveAsync(m.Id, released: true, ctx.Actor, ct);
+            var r = o.Decision.Recipient;
+            if (o.Hop is not { } hop)
+            {
+                if (ctx.Json) ctx.WriteJson(new ReleaseResult(m.Id, ModelJson.EnumName(r.Outcome), null, null, r.QuarantineId));
+                else ctx.Out.WriteLine(CliText.T("quarantine.release.kept", TraceText.Outcome(r.Outcome), o.Decision.Plan.Recipients[0].DecidedBy?.Name));
+                return 0;
+            }
+            var targets = o.DeliveredTo;
             if (ctx.Json) ctx.WriteJson(new ReleaseResult(m.Id, ModelJson.EnumName(r.Outcome), string.Join(", ", targets), $"{hop.Item1}:{hop.Item2}", null));
             else ctx.Out.WriteLine(CliText.T("quarantine.released", m.Id, string.Join(", ", targets), $"{hop.Item1}:{hop.Item2}"));
             return 0;
         }));
         return cmd;
-    }
-
-    private static (string Host, int Port) Route(string? via, PolicySnapshot snapshot, string recipient)
-    {
-        if (via is not null)
-        {
-            var v = via.Trim();
-            int colon = v.LastIndexOf(':');
-            if (colon > 0 && int.TryParse(v[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536)
-                return (v[..colon], port);
-            return (v, 25);
-        }
-        var domain = DomainNames.DomainOf(recipient);
-        var d = domain is null ? null : snapshot.FindDomain(domain);
-        var local = recipient[..recipient.LastIndexOf('@')];
-        var server = d is null ? null : InboundRouting.GroupsFor(d, local).SelectMany(g => g).FirstOrDefault();
-        return server is null ? throw new CliUserException(CliText.T("error.release.no-route", recipient)) : (server.Host, server.Port);
-    }
-
-    private static async Task DeliverAsync((string Host, int Port) hop, string sender, IReadOnlyList<string> recipients, byte[] content, CancellationToken ct)
-    {
-        using var client = new SmtpClient { Timeout = 60_000 };
-        await client.ConnectAsync(hop.Host, hop.Port, MailKit.Security.SecureSocketOptions.None, ct);
-        using var s = new MemoryStream(content, writable: false);
-        var message = await MimeMessage.LoadAsync(s, ct);
-        await client.SendAsync(message, sender.Length == 0 ? new MailboxAddress("", "") : MailboxAddress.Parse(sender), recipients.Select(MailboxAddress.Parse), ct);
-        await client.DisconnectAsync(true, ct);
     }
 }

@@ -7,16 +7,9 @@ using Sekisho.Policy.Engine;
 using Sekisho.Policy.Ports;
 using Sekisho.Smtp;
 using Sekisho.Store;
+using Sekisho.Web.Services;
 
 namespace Sekisho.Cli.Hosting;
-
-/// <summary>The quarantine sink of the running gateway: the store's quarantine with the organization's retention.</summary>
-internal sealed class StoreQuarantineSink(QuarantineStore quarantine, Func<PolicySnapshot> snapshot) : IQuarantineSink
-{
-    public Task<string> QuarantineAsync(QuarantineRequest r, CancellationToken ct) =>
-        quarantine.AddAsync(new NewQuarantinedMessage(r.Recipient, r.Sender, r.Direction, r.Subject, r.Message, r.RuleId, r.RuleName, r.Reason, r.Area,
-            r.TraceJson, r.ReceivedAt, r.QueueId), snapshot().Settings.Retention.QuarantineDays, ct);
-}
 
 /// <summary>Archive copies as files: DATA/archive/AREA/yyyy-MM-dd/ID.eml.</summary>
 internal sealed class DirectoryArchiveSink(string root, TimeProvider time) : IArchiveSink

@@ -12,7 +12,7 @@ internal sealed class ApiDocument : IOpenApiDocumentTransformer
         {
             Title = "Sekisho API",
             Version = "v1",
-            Description = "Domains, policy rules, the InterScan migration tool and the audit log. Authenticate with 'Authorization: Bearer skt_…' (sekisho admin token).",
+            Description = "Domains, policy rules, the InterScan migration tool, the quarantine and the audit log. Authenticate with 'Authorization: Bearer skt_…' (sekisho admin token).",
         };
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();

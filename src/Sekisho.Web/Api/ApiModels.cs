@@ -52,3 +52,23 @@ public sealed record LatestTaskDto(string Id, string FileName, string Mode, stri
 
 /// <summary>An error: a stable code and the message in both languages (title in the request's language).</summary>
 public sealed record ApiError(string Code, string Title, string MessageJa, string MessageEn);
+
+/// <summary>A quarantined message as the API lists it.</summary>
+public sealed record QuarantineItemDto(string Id, DateTimeOffset Quarantined, DateTimeOffset Expires, DateTimeOffset Received, string Direction, string Sender, string Recipient,
+    string Subject, string RuleId, string Rule, string Reason, string? Area, long Size, string? QueueId)
+{
+    public static QuarantineItemDto From(QuarantinedMessage m) => new(m.Id, m.Quarantined, m.Expires, m.Received, ModelJson.EnumName(m.Direction), m.Sender, m.Recipient,
+        m.Subject, m.RuleId, m.RuleName, m.Reason, m.Area, m.Size, m.QueueId);
+}
+
+/// <summary>A quarantined message with the stored policy trace (explain) that put it there.</summary>
+public sealed record QuarantineDetailDto(QuarantineItemDto Message, System.Text.Json.Nodes.JsonNode? Trace)
+{
+    public static QuarantineDetailDto From(QuarantinedMessage m)
+    {
+        System.Text.Json.Nodes.JsonNode? trace = null;
+        try { trace = System.Text.Json.Nodes.JsonNode.Parse(m.Trace); }
+        catch (System.Text.Json.JsonException) { }
+        return new(QuarantineItemDto.From(m), trace);
+    }
+}

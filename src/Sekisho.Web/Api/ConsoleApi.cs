@@ -85,17 +85,38 @@ public static class ConsoleApi
             return Results.File(System.Text.Encoding.UTF8.GetBytes(report.Content), report.ContentType, report.FileName);
         }).WithName("MigrationReport");
 
+        api.MapGet("/quarantine", async (string? since, string? direction, string? sender, string? recipient, string? subject, string? rule, int? limit,
+            QuarantineService s, CancellationToken ct) =>
+        {
+            var filter = new QuarantineFilter(Since(since), ParseEnum<Direction>(direction, "direction"), sender, recipient, subject, rule, limit ?? 200);
+            return (await s.QueryAsync(filter, ct)).Select(QuarantineItemDto.From).ToList();
+        }).WithName("ListQuarantine");
+        api.MapGet("/quarantine/{id}", async (string id, QuarantineService s, CancellationToken ct) =>
+            QuarantineDetailDto.From(await s.GetAsync(id, ct))).WithName("GetQuarantinedMessage");
+        api.MapGet("/quarantine/{id}/message", async (string id, QuarantineService s, CancellationToken ct) =>
+        {
+            var (m, content) = await s.ContentAsync(id, ct);
+            return Results.File(content, "message/rfc822", m.Id + ".eml");
+        }).WithName("DownloadQuarantinedMessage");
+        write.MapPost("/quarantine/{id}/release", async (string id, QuarantineService s, HttpContext c) =>
+            await s.ReleaseAsync(id, Actor(c), c.RequestAborted)).WithName("ReleaseQuarantinedMessage");
+        write.MapDelete("/quarantine/{id}", async (string id, QuarantineService s, HttpContext c) =>
+        {
+            await s.DeleteAsync(id, Actor(c), c.RequestAborted);
+            return Results.NoContent();
+        }).WithName("DeleteQuarantinedMessage");
+
         api.MapGet("/audit", async (string? since, string? type, int? limit, AuditService s, HttpContext c) =>
         {
-            DateTimeOffset? from = null;
-            if (since is not null)
-                from = DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : throw BadValue(since, "since", "ISO 8601");
-            return await s.QueryAsync(from, type, limit ?? 200, Actor(c), c.RequestAborted);
+            return await s.QueryAsync(Since(since), type, limit ?? 200, Actor(c), c.RequestAborted);
         }).WithName("AuditLog");
         return app;
     }
 
     private static string Actor(HttpContext c) => ConsoleRoles.Actor(c.User);
+
+    private static DateTimeOffset? Since(string? since) => since is null ? null
+        : DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : throw BadValue(since, "since", "ISO 8601");
 
     private static T? ParseEnum<T>(string? value, string name) where T : struct, Enum =>
         value is null ? null : ModelJson.TryParseEnum<T>(value, out var v) ? v : throw BadValue(value, name, string.Join(", ", Enum.GetValues<T>().Select(ModelJson.EnumName)));
