@@ -127,7 +127,12 @@ public sealed class PolicyContentPolicy(
     }
 }
 
-/// <summary>Queues policy messages in the running gateway's own queue (null reverse-path, no content policy, like DSNs).</summary>
+/// <summary>
+/// Queues policy messages in the running gateway's own queue, without content policy. A message sent to changed
+/// recipients keeps the original envelope sender, as Postfix's <c>redirect</c> does, so its sender learns of a failure;
+/// notifications and BCC copies use the null reverse-path, so a failing hidden copy is never reported to the sender
+/// (Postfix adds its BCC recipients with NOTIFY=NONE for the same reason).
+/// </summary>
 public sealed class GatewayMailSubmitter(Func<SmtpGateway> gateway, IManagedDomainCatalog domains, TimeProvider time, IRandomSource random) : IGeneratedMailSubmitter
 {
     public async Task SubmitAsync(OutgoingMessage message, CancellationToken ct)
@@ -138,7 +143,8 @@ public sealed class GatewayMailSubmitter(Func<SmtpGateway> gateway, IManagedDoma
         {
             var domain = recipient[(recipient.LastIndexOf('@') + 1)..];
             var direction = domains.Current.Find(new System.Globalization.IdnMapping().GetAscii(domain).ToLowerInvariant()) is not null ? MailDirection.Inbound : MailDirection.Outbound;
-            await queue.EnqueueGeneratedAsync(QueueIds.New(time, random), recipient, direction, message.Content, utf8).ConfigureAwait(false);
+            var sender = message.Kind == OutgoingKind.ChangedRecipient ? message.Sender : null;
+            await queue.EnqueueGeneratedAsync(QueueIds.New(time, random), recipient, direction, message.Content, utf8, sender).ConfigureAwait(false);
         }
     }
 }
