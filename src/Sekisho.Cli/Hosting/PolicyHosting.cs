@@ -90,7 +90,7 @@ internal static class PolicyHosting
                 new PolicyEngine(snapshot, ports, time),
                 new PolicyApplier(snapshot, quarantine, archive, ports.Virus, time, new ApplyOptions { HostName = hostName ?? Environment.MachineName }),
                 new DeliveryFinisher(snapshot, signer, click)));
-            var submitter = new GatewayMailSubmitter(() => sp.GetRequiredService<SmtpGateway>(), view, time, sp.GetRequiredService<IRandomSource>());
+            var submitter = new GatewayMailSubmitter(() => sp.GetRequiredService<SmtpGateway>(), view, time, sp.GetRequiredService<IRandomSource>(), signer);
             var log = sp.GetService<ILoggerFactory>()?.CreateLogger("Sekisho.Policy");
             var recorder = new RulesUsedRecorder(store, org, time, log);
             return new PolicyContentPolicy(runtime, new MessageInspector(timeProvider: time), submitter, recorder.Record, log);

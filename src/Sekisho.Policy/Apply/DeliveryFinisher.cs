@@ -47,12 +47,7 @@ public sealed class DeliveryFinisher(PolicySnapshot snapshot, IOutboundSigner? s
         {
             var domain = facts.Headers.From.FirstOrDefault()?.Domain ?? DomainNames.DomainOf(envelope.Sender);
             if (domain is not null && await signer.SignAsync(changed ?? content, domain, ct).ConfigureAwait(false) is { } signature)
-            {
-                // Folded lines of the field end in CRLF on the wire, like the rest of the message.
-                var header = System.Text.Encoding.ASCII.GetBytes(signature.Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", "\r\n", StringComparison.Ordinal));
-                var source = changed ?? content.ToArray();
-                changed = [.. header, .. source];
-            }
+                changed = SignatureField.Prepend(signature, (changed ?? content).Span);
         }
         return changed;
     }
