@@ -77,23 +77,10 @@ public sealed class DomainService(ConsoleContext console)
         await using var s = await console.BeginAsync(actor, ct);
         var d = await FindAsync(s, name, ct);
         var result = await new DomainOwnershipCheck(console.Options.DnsResolver).CheckAsync(d.Name, d.VerificationRecord, ct);
-        var (updated, auditEvent) = AfterCheck(d, result, console.Time.GetUtcNow());
+        var (updated, auditEvent) = DomainOwnershipCheck.Apply(d, result, console.Time.GetUtcNow());
         await s.UpdateDomainAsync(updated, auditEvent, ct);
         await s.CommitAsync(ct);
         return new(updated, result.Outcome, result.TxtValues, result.Error);
-    }
-
-    /// <summary>The domain after an ownership check, and the audit event to record (shared with <c>sekisho domain verify</c>).</summary>
-    public static (ManagedDomain Domain, string AuditEvent) AfterCheck(ManagedDomain d, OwnershipCheckResult result, DateTimeOffset now)
-    {
-        var updated = result.Outcome switch
-        {
-            OwnershipCheckOutcome.Verified => d with { Status = DomainStatus.Verified, StatusReason = d.InboundServers.Count == 0 ? DomainStatusReasons.NoInboundServers : null, VerifiedAt = now },
-            OwnershipCheckOutcome.RecordMissing => d with { Status = DomainStatus.NeedsSetup, StatusReason = DomainStatusReasons.TxtRecordMissing },
-            _ => d with { Status = DomainStatus.NeedsSetup, StatusReason = DomainStatusReasons.TxtLookupFailed },
-        };
-        if (d.IsVerified && result.Outcome == OwnershipCheckOutcome.LookupFailed) updated = d; // a transient DNS failure keeps an earlier verification
-        return (updated, result.Outcome == OwnershipCheckOutcome.Verified ? AuditEvents.DomainVerified : AuditEvents.DomainVerificationFailed);
     }
 
     private static async Task<ManagedDomain> FindAsync(StoreSession s, string name, CancellationToken ct) =>
@@ -108,41 +95,11 @@ public sealed class DomainService(ConsoleContext console)
         {
             var line = raw.Trim();
             if (line.Length == 0) continue;
-            servers.Add(TryParseInbound(line) ?? throw new ConsoleProblem("domain.inbound.format", new LocalizedText(
+            servers.Add(InboundServer.TryParse(line) ?? throw new ConsoleProblem("domain.inbound.format", new LocalizedText(
                 $"受信サーバ「{line}」を読み取れません。「ホスト[:ポート][,優先度]」の形式で入力してください (例: mail.example.co.jp:25,10)。",
                 $"The inbound server '{line}' cannot be read; write HOST[:PORT][,PREFERENCE], e.g. mail.example.co.jp:25,10.")));
         }
         return servers;
-    }
-
-    /// <summary>One inbound server written <c>HOST[:PORT][,PREF]</c>, <c>[IPv6][:PORT][,PREF]</c> or <c>LOCALPART=…</c>; null when it cannot be read (shared with <c>sekisho domain add</c>).</summary>
-    public static InboundServer? TryParseInbound(string text)
-    {
-        string recipient = InboundServer.AnyRecipient, rest = text;
-        int eq = rest.IndexOf('=');
-        if (eq > 0) { recipient = rest[..eq].Trim(); rest = rest[(eq + 1)..].Trim(); }
-        int pref = 10, port = 25;
-        int comma = rest.LastIndexOf(',');
-        if (comma > 0)
-        {
-            if (!int.TryParse(rest[(comma + 1)..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out pref)) return null;
-            rest = rest[..comma].Trim();
-        }
-        string host = rest;
-        if (rest.StartsWith('['))
-        {
-            int close = rest.IndexOf(']');
-            if (close < 0) return null;
-            host = rest[1..close];
-            if (close + 1 < rest.Length && (rest[close + 1] != ':' || !int.TryParse(rest[(close + 2)..], NumberStyles.None, CultureInfo.InvariantCulture, out port))) return null;
-        }
-        else if (rest.Count(c => c == ':') == 1)
-        {
-            int colon = rest.IndexOf(':');
-            host = rest[..colon];
-            if (!int.TryParse(rest[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port)) return null;
-        }
-        return host.Length == 0 || host.Any(char.IsWhiteSpace) ? null : new InboundServer(recipient, host, port, pref);
     }
 
     private static OutboundServers ParseOutbound(string? text)
