@@ -48,8 +48,9 @@ internal static class ServeCommand
         var checkSenderDomain = new Option<bool>("--check-sender-domain") { Description = CliText.T("opt.serve.check-sender-domain") };
         var rejectNoPtr = new Option<bool>("--reject-no-ptr") { Description = CliText.T("opt.serve.reject-no-ptr") };
         var rejectInvalidPtr = new Option<bool>("--reject-invalid-ptr") { Description = CliText.T("opt.serve.reject-invalid-ptr") };
+        var arcSeal = new Option<string?>("--arc-seal") { Description = CliText.T("opt.serve.arc-seal"), HelpName = "DOMAIN[:SELECTOR]" };
         var cmd = new Command("serve", CliText.T("serve.description")) { smtp, submission, web, service, acceptUnverified, smartHost, tlsCert, tlsKey, hostname,
-            clamd, clamdConfig, rspamd, failOpen, resolver, uribl, recipients, publicUrl, checkSenderDomain, rejectNoPtr, rejectInvalidPtr };
+            clamd, clamdConfig, rspamd, failOpen, resolver, uribl, recipients, publicUrl, checkSenderDomain, rejectNoPtr, rejectInvalidPtr, arcSeal };
         cmd.SetAction(app.Run(async (ctx, ct) =>
         {
             var p = ctx.Parse;
@@ -151,6 +152,7 @@ internal static class ServeCommand
                 CheckSenderDomain = p.GetValue(checkSenderDomain),
                 RejectMissingPtr = p.GetValue(rejectNoPtr),
                 RejectInvalidPtr = p.GetValue(rejectInvalidPtr),
+                ArcSeal = p.GetValue(arcSeal),
             };
         }
     }
