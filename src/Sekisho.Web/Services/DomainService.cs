@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Sekisho.Model;
 using Sekisho.Model.Addresses;
 using Sekisho.Model.Audit;
@@ -6,6 +8,7 @@ using Sekisho.Model.Domains;
 using Sekisho.Model.Localization;
 using Sekisho.Model.Validation;
 using Sekisho.Scanning.Dns;
+using Sekisho.Smtp.Delivery;
 using Sekisho.Store;
 
 namespace Sekisho.Web.Services;
@@ -81,6 +84,42 @@ public sealed class DomainService(ConsoleContext console)
         await s.UpdateDomainAsync(updated, auditEvent, ct);
         await s.CommitAsync(ct);
         return new(updated, result.Outcome, result.TxtValues, result.Error);
+    }
+
+    /// <summary>
+    /// 接続テスト: connects to each inbound server of the domain as a delivery would (greeting, EHLO, STARTTLS when
+    /// offered) and says QUIT; nothing is sent and nothing changes. Host names are resolved with the console's resolver.
+    /// </summary>
+    public async Task<IReadOnlyList<InboundServerProbeResult>> TestConnectionAsync(string name, string actor, CancellationToken ct)
+    {
+        ManagedDomain d;
+        await using (var s = await console.ReadAsync(actor, ct)) d = await FindAsync(s, name, ct);
+        if (d.InboundServers.Count == 0)
+            throw new ConsoleProblem("domain.inbound.none", new LocalizedText(
+                $"ドメイン「{d.Name}」には受信サーバがありません。先に受信サーバを追加してください。",
+                $"The domain '{d.Name}' has no inbound servers; add one first."));
+        var dns = new CachingDnsResolver(new DnsResolverOptions { Servers = console.Options.DnsResolver is { } r ? [r] : [] });
+        var timeout = console.Options.ConnectionTestTimeout;
+        var results = new List<InboundServerProbeResult>();
+        foreach (var server in d.InboundServers.OrderBy(x => x.Preference).DistinctBy(x => (x.Host.ToLowerInvariant(), x.Port)))
+        {
+            var host = server.Host.Trim('[', ']');
+            if (IPAddress.TryParse(host, out var ip))
+            {
+                results.Add(await InboundServerProbe.ProbeAsync(server.Host, server.Port, ip, console.Options.HeloName, timeout, ct));
+                continue;
+            }
+            var v4 = await dns.AddressesAsync(host, AddressFamily.InterNetwork, ct);
+            var addresses = v4.Records.Count > 0 ? v4 : await dns.AddressesAsync(host, AddressFamily.InterNetworkV6, ct);
+            if (addresses.Records.Count == 0)
+            {
+                results.Add(new InboundServerProbeResult(server.Host, server.Port, null, false, null, 0,
+                    $"{host}: {(addresses.Status == DnsStatus.Error ? addresses.Error ?? "DNS lookup failed" : "no address record")}"));
+                continue;
+            }
+            results.Add(await InboundServerProbe.ProbeAsync(server.Host, server.Port, addresses.Records[0], console.Options.HeloName, timeout, ct));
+        }
+        return results;
     }
 
     private static async Task<ManagedDomain> FindAsync(StoreSession s, string name, CancellationToken ct) =>
