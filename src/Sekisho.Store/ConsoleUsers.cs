@@ -41,6 +41,8 @@ public static class ConsoleAuditEvents
     public const string TokenCreated = "token.created";
     public const string PasswordChanged = "user.password-changed";
     public const string TokenRevoked = "token.revoked";
+    public const string UserUnlocked = "user.unlocked";
+    public const string UserRemoved = "user.removed";
 }
 
 public sealed partial class StoreSession
@@ -145,6 +147,38 @@ public sealed partial class StoreSession
         row.LastUsedUtc = Now.UtcDateTime;
         await _db.SaveChangesAsync(ct);
         return (new ApiToken(row.Id, row.UserId, row.Name, new DateTimeOffset(row.CreatedUtc, TimeSpan.Zero), Now), ToModel(user));
+    }
+
+    /// <summary>Every console user of the organization, by name.</summary>
+    public async Task<IReadOnlyList<ConsoleUser>> ListUsersAsync(CancellationToken ct = default) =>
+        (await _db.ConsoleUsers.AsNoTracking().Where(u => u.OrganizationId == Org).OrderBy(u => u.Name).ToListAsync(ct)).Select(ToModel).ToList();
+
+    /// <summary>The API tokens of the organization (names and times; the secrets are never stored), by user and name.</summary>
+    public async Task<IReadOnlyList<ApiToken>> ListApiTokensAsync(CancellationToken ct = default) =>
+        (await _db.ApiTokens.AsNoTracking().Where(t => t.OrganizationId == Org).OrderBy(t => t.UserId).ThenBy(t => t.Name).ToListAsync(ct))
+        .Select(t => new ApiToken(t.Id, t.UserId, t.Name, new DateTimeOffset(t.CreatedUtc, TimeSpan.Zero),
+            t.LastUsedUtc is null ? null : new DateTimeOffset(t.LastUsedUtc.Value, TimeSpan.Zero))).ToList();
+
+    /// <summary>Lifts a lock-out and clears the failure count (audited).</summary>
+    public async Task UnlockUserAsync(string userId, CancellationToken ct = default)
+    {
+        var row = await _db.ConsoleUsers.FirstAsync(u => u.OrganizationId == Org && u.Id == userId, ct);
+        var before = row.LockedUntilUtc;
+        row.FailedLogins = 0;
+        row.LockedUntilUtc = null;
+        await AuditAsync(ConsoleAuditEvents.UserUnlocked, row.Name,
+            [new("locked-until", null, before?.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture))], [], ct);
+    }
+
+    /// <summary>Removes a user and the user's API tokens (audited).</summary>
+    public async Task RemoveUserAsync(string userId, CancellationToken ct = default)
+    {
+        var row = await _db.ConsoleUsers.FirstAsync(u => u.OrganizationId == Org && u.Id == userId, ct);
+        var tokens = await _db.ApiTokens.Where(t => t.OrganizationId == Org && t.UserId == userId).ToListAsync(ct);
+        _db.ApiTokens.RemoveRange(tokens);
+        _db.ConsoleUsers.Remove(row);
+        await AuditAsync(ConsoleAuditEvents.UserRemoved, row.Name,
+            [new("name", null, row.Name), new("role", null, row.Role), new("tokens", null, string.Join(", ", tokens.Select(t => t.Name)))], [], ct);
     }
 
     private static ConsoleUser ToModel(ConsoleUserRow r) => new()

@@ -36,6 +36,12 @@ public sealed class ApiTests
         ("GET", "/api/v1/quarantine/00000000/message", false),
         ("POST", "/api/v1/quarantine/00000000/release", true),
         ("DELETE", "/api/v1/quarantine/00000000", true),
+        ("GET", "/api/v1/users", true),
+        ("POST", "/api/v1/users", true),
+        ("POST", "/api/v1/users/viewer/unlock", true),
+        ("DELETE", "/api/v1/users/viewer", true),
+        ("POST", "/api/v1/users/viewer/tokens/extra", true),
+        ("DELETE", "/api/v1/users/viewer/tokens/extra", true),
     ];
 
     private static HttpRequestMessage Request((string Method, string Path, bool Write) e)
@@ -334,7 +340,8 @@ public sealed class ApiTests
         var paths = doc.GetProperty("paths");
         foreach (var (method, path, _) in Endpoints)
         {
-            var template = System.Text.RegularExpressions.Regex.Replace(path, "/domains/example\\.co\\.jp", "/domains/{name}").Replace("/rules/00000000", "/rules/{id}").Replace("/quarantine/00000000", "/quarantine/{id}");
+            var template = System.Text.RegularExpressions.Regex.Replace(path, "/domains/example\\.co\\.jp", "/domains/{name}").Replace("/rules/00000000", "/rules/{id}").Replace("/quarantine/00000000", "/quarantine/{id}")
+                .Replace("/users/viewer/tokens/extra", "/users/{name}/tokens/{token}").Replace("/users/viewer", "/users/{name}");
             Assert.True(paths.TryGetProperty(template, out var item), "missing path " + template);
             Assert.True(item.TryGetProperty(method.ToLowerInvariant(), out _), $"missing {method} {template}");
         }

@@ -111,6 +111,39 @@ public sealed class ConsoleAccess(ConsoleContext console)
         await s.CommitAsync(ct);
     }
 
+    /// <summary>The console users and their API tokens (the 管理者 / Users screen).</summary>
+    public async Task<(IReadOnlyList<ConsoleUser> Users, IReadOnlyList<ApiToken> Tokens)> ListAsync(string actor, CancellationToken ct)
+    {
+        await using var s = await console.ReadAsync(actor, ct);
+        return (await s.ListUsersAsync(ct), await s.ListApiTokensAsync(ct));
+    }
+
+    /// <summary>Lifts a user's lock-out before it expires.</summary>
+    public async Task UnlockAsync(string userName, string actor, CancellationToken ct)
+    {
+        await using var s = await console.BeginAsync(actor, ct);
+        var user = await FindAsync(s, userName, ct);
+        await s.UnlockUserAsync(user.Id, ct);
+        await s.CommitAsync(ct);
+    }
+
+    /// <summary>Removes a user with the user's tokens; never the acting user, never the last administrator.</summary>
+    public async Task RemoveAsync(string userName, string actingUser, string actor, CancellationToken ct)
+    {
+        await using var s = await console.BeginAsync(actor, ct);
+        var user = await FindAsync(s, userName, ct);
+        if (user.Name == actingUser)
+            throw new ConsoleProblem("user.remove.self", new LocalizedText("自分自身は削除できません。", "You cannot remove yourself."), 409);
+        if (user.Role == ConsoleRole.Administrator && (await s.ListUsersAsync(ct)).Count(u => u.Role == ConsoleRole.Administrator) == 1)
+            throw new ConsoleProblem("user.remove.last-administrator", new LocalizedText("最後の管理者は削除できません。", "The last administrator cannot be removed."), 409);
+        await s.RemoveUserAsync(user.Id, ct);
+        await s.CommitAsync(ct);
+    }
+
+    private static async Task<ConsoleUser> FindAsync(StoreSession s, string userName, CancellationToken ct) =>
+        await s.FindUserAsync(userName, ct)
+        ?? throw new ConsoleProblem("user.not-found", new LocalizedText($"ユーザ「{userName}」が見つかりません。", $"The user '{userName}' does not exist."), 404);
+
     /// <summary>The otpauth URI an authenticator app scans.</summary>
     public static string TotpUri(ConsoleUser user, string issuer = "Sekisho") =>
         new OtpUri(OtpType.Totp, user.TotpSecret!, user.Name, issuer).ToString();

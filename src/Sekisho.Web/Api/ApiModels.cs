@@ -79,3 +79,18 @@ public sealed record ConnectionTestDto(string Host, int Port, string? Address, b
     public static ConnectionTestDto From(Sekisho.Smtp.Delivery.InboundServerProbeResult r) =>
         new(r.Host, r.Port, r.Address?.ToString(), r.Reachable, r.Tls, r.MaxSize, r.Error);
 }
+
+/// <summary>A new console user.</summary>
+public sealed record UserRequest(string? Name, string? Password, string? Role, bool Totp);
+
+/// <summary>A console user with the names of the user's API tokens (never their secrets).</summary>
+public sealed record UserDto(string Name, string Role, bool Totp, DateTimeOffset Created, DateTimeOffset? LastLogin, DateTimeOffset? LockedUntil,
+    IReadOnlyList<TokenDto> Tokens)
+{
+    public static UserDto From(Sekisho.Store.ConsoleUser u, IEnumerable<Sekisho.Store.ApiToken> tokens) =>
+        new(u.Name, Access.ConsoleRoles.Of(u.Role), u.TotpSecret is not null, u.Created, u.LastLogin, u.LockedUntil,
+            tokens.Select(t => new TokenDto(t.Name, t.Created, t.LastUsed)).ToList());
+}
+
+/// <summary>An API token's name and times.</summary>
+public sealed record TokenDto(string Name, DateTimeOffset Created, DateTimeOffset? LastUsed);

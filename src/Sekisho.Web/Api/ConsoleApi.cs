@@ -108,6 +108,42 @@ public static class ConsoleApi
             return Results.NoContent();
         }).WithName("DeleteQuarantinedMessage");
 
+        // Console users and API tokens: administrators only, reads included.
+        write.MapGet("/users", async (ConsoleAccess a, HttpContext c) =>
+        {
+            var (users, tokens) = await a.ListAsync(Actor(c), c.RequestAborted);
+            return users.Select(u => UserDto.From(u, tokens.Where(t => t.UserId == u.Id))).ToList();
+        }).WithName("ListUsers");
+        write.MapPost("/users", async (UserRequest body, ConsoleAccess a, HttpContext c) =>
+        {
+            var role = body.Role switch
+            {
+                null or ConsoleRoles.Administrator => Store.ConsoleRole.Administrator,
+                ConsoleRoles.ReadOnly => Store.ConsoleRole.ReadOnly,
+                var other => throw BadValue(other, "role", "administrator, read-only"),
+            };
+            var u = await a.CreateUserAsync(body.Name ?? "", body.Password ?? "", role, body.Totp, Actor(c), c.RequestAborted);
+            return Results.Created($"/api/v1/users/{u.Name}", new { user = UserDto.From(u, []), totpUri = u.TotpSecret is null ? null : ConsoleAccess.TotpUri(u) });
+        }).WithName("AddUser");
+        write.MapPost("/users/{name}/unlock", async (string name, ConsoleAccess a, HttpContext c) =>
+        {
+            await a.UnlockAsync(name, Actor(c), c.RequestAborted);
+            return Results.NoContent();
+        }).WithName("UnlockUser");
+        write.MapDelete("/users/{name}", async (string name, ConsoleAccess a, HttpContext c) =>
+        {
+            await a.RemoveAsync(name, c.User.Identity?.Name ?? "", Actor(c), c.RequestAborted);
+            return Results.NoContent();
+        }).WithName("RemoveUser");
+        write.MapPost("/users/{name}/tokens/{token}", async (string name, string token, ConsoleAccess a, HttpContext c) =>
+            Results.Created($"/api/v1/users/{name}/tokens/{token}", new { token = await a.CreateTokenAsync(name, token, Actor(c), c.RequestAborted) }))
+            .WithName("CreateToken");
+        write.MapDelete("/users/{name}/tokens/{token}", async (string name, string token, ConsoleAccess a, HttpContext c) =>
+        {
+            await a.RevokeTokenAsync(name, token, Actor(c), c.RequestAborted);
+            return Results.NoContent();
+        }).WithName("RevokeToken");
+
         api.MapGet("/audit", async (string? since, string? type, int? limit, AuditService s, HttpContext c) =>
         {
             return await s.QueryAsync(Since(since), type, limit ?? 200, Actor(c), c.RequestAborted);
