@@ -181,7 +181,7 @@ public sealed class RuleForm
     {
         "anyone" => Participants.Anyone,
         "my-organization" => Participants.MyOrganization,
-        "specified" => ReadEntries(Split(text), objects, errors, field),
+        "specified" => ReadEntries(SplitEntries(text), objects, errors, field),
         _ => Fail(errors, field, ConsoleText.T("RuleEdit.error.choice", mode)),
     };
 
@@ -190,7 +190,7 @@ public sealed class RuleForm
     {
         "*" => Participants.Anyone,
         "my-organization" => Participants.MyOrganization,
-        _ => ReadEntries(Split(text), objects, errors, field),
+        _ => ReadEntries(SplitEntries(text), objects, errors, field),
     };
 
     private static Participants? ReadEntries(IReadOnlyList<string> entries, RuleFormObjects objects, FieldErrors errors, string field)
@@ -280,6 +280,19 @@ public sealed class RuleForm
 
     private static IEnumerable<string> Lines(string? text) =>
         (text ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    // Entries separated by lines or commas; the commas inside a directory group's DN (ldap:cn=a,ou=b) stay in it.
+    private static List<string> SplitEntries(string? text)
+    {
+        var entries = new List<string>();
+        foreach (var token in Split(text))
+        {
+            if (entries.Count > 0 && entries[^1].StartsWith("ldap:", StringComparison.OrdinalIgnoreCase) && token.Contains('=') && !token.Contains('@'))
+                entries[^1] += "," + token;
+            else entries.Add(token);
+        }
+        return entries;
+    }
 
     private static List<string> Split(string? text) =>
         (text ?? "").Split([',', '\n'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
