@@ -58,16 +58,17 @@ public sealed class RuleForm
             Match = ModelJson.EnumName(r.Criteria.Match),
         };
         var rest = new List<Criterion>();
+        bool content = r.Type == RuleType.Content, spam = r.Type == RuleType.Spam; // the page shows these fields only for their type
         foreach (var c in r.Criteria.Items)
         {
             switch (c)
             {
-                case SubjectMatches s when f.SubjectKeywords.Count == 0 && s.KeywordListIds.Count > 0: f.SubjectKeywords = [.. s.KeywordListIds]; break;
-                case BodyMatches b when f.BodyKeywords.Count == 0 && b.KeywordListIds.Count > 0: f.BodyKeywords = [.. b.KeywordListIds]; break;
-                case AttachmentName n when f.AttachmentNames is null && n.Selection == Selection.Selected: f.AttachmentNames = string.Join(", ", n.Patterns); break;
-                case MessageSize m when f.SizeOverKb is null && m.Comparison == Comparison.GreaterThan && m.Bytes % 1024 == 0:
+                case SubjectMatches s when content && f.SubjectKeywords.Count == 0 && s.KeywordListIds.Count > 0: f.SubjectKeywords = [.. s.KeywordListIds]; break;
+                case BodyMatches b when content && f.BodyKeywords.Count == 0 && b.KeywordListIds.Count > 0: f.BodyKeywords = [.. b.KeywordListIds]; break;
+                case AttachmentName n when content && f.AttachmentNames is null && n.Selection == Selection.Selected: f.AttachmentNames = string.Join(", ", n.Patterns); break;
+                case MessageSize m when content && f.SizeOverKb is null && m.Comparison == Comparison.GreaterThan && m.Bytes % 1024 == 0:
                     f.SizeOverKb = (m.Bytes / 1024).ToString(System.Globalization.CultureInfo.InvariantCulture); break;
-                case SpamDetection d when f.SpamLevel is null: f.SpamLevel = ModelJson.EnumName(d.Level); break;
+                case SpamDetection d when spam && f.SpamLevel is null: f.SpamLevel = ModelJson.EnumName(d.Level); break;
                 default: rest.Add(c); break;
             }
         }
