@@ -14,7 +14,7 @@ using Sekisho.Store.PolicyFiles;
 
 namespace Sekisho.Cli.Commands;
 
-/// <summary><c>sekisho policy list|show|enable|disable|move|delete|mark-fixed|confirm|export|import</c>.</summary>
+/// <summary><c>sekisho policy list|show|enable|disable|move|copy|delete|mark-fixed|confirm|export|import</c>.</summary>
 internal static class PolicyCommands
 {
     /// <summary>A row of <c>policy list --json</c>.</summary>
@@ -28,6 +28,7 @@ internal static class PolicyCommands
         policy.Subcommands.Add(Toggle(app, "enable", true));
         policy.Subcommands.Add(Toggle(app, "disable", false));
         policy.Subcommands.Add(Move(app));
+        policy.Subcommands.Add(Copy(app));
         policy.Subcommands.Add(Delete(app));
         policy.Subcommands.Add(Transition(app, "mark-fixed", MigrationStatusTransition.MarkFixed));
         policy.Subcommands.Add(Transition(app, "confirm", MigrationStatusTransition.Confirm));
@@ -196,6 +197,23 @@ internal static class PolicyCommands
                 : throw new CliUserException(CliText.T("error.move.target"));
             await s.CommitAsync(ct);
             ctx.Out.WriteLine(CliText.T("rule.moved", r.Name, moved.Order));
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static Command Copy(CliApp app)
+    {
+        var rule = new Argument<string>("rule") { Description = CliText.T("arg.rule") };
+        var cmd = new Command("copy", CliText.T("policy.copy.description")) { rule };
+        cmd.SetAction(app.Run(async (ctx, ct) =>
+        {
+            await using var s = await ctx.BeginAsync(ct);
+            var r = Resolve(await s.ListRulesAsync(ct), ctx.Parse.GetValue(rule)!);
+            var copy = await new RuleEditor(s).CopyAsync(r.Id, ctx.Language, ct);
+            await s.CommitAsync(ct);
+            if (ctx.Json) { ctx.WriteJson(copy); return 0; }
+            ctx.Out.WriteLine(CliText.T("rule.copied", r.Name, copy.Name, copy.Order, copy.Id[..8]));
             return 0;
         }));
         return cmd;
