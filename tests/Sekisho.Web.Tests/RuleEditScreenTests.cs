@@ -122,6 +122,11 @@ public sealed class RuleEditScreenTests
         Assert.False(rules[0].Enabled);
         Assert.Equal(seeded[2].Created, rules[0].Created);
         Assert.Equal("web:admin", Assert.Single(await RuleSeeds.AuditAsync(host, "rule.updated")).Actor);
+
+        // An empty order keeps an edited rule where it is.
+        var firstPage = "/policy/edit?id=" + seeded[0].Id;
+        Assert.Equal(HttpStatusCode.Redirect, (await ConsoleHost.PostFormAsync(client, firstPage, firstPage, Fields("first, renamed"))).StatusCode);
+        Assert.Equal(["third, renamed", "first, renamed", "second"], (await RuleSeeds.InboundContentAsync(host)).Select(r => r.Name));
     }
 
     [Theory]

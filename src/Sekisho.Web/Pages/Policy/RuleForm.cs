@@ -104,7 +104,7 @@ public sealed class RuleForm
     /// </summary>
     public Rule? ToRule(Rule current, RuleFormObjects objects, FieldErrors errors)
     {
-        int order = int.MaxValue;
+        int order = string.IsNullOrEmpty(current.Id) ? int.MaxValue : current.Order; // empty: a new rule goes last, an edited one stays
         if (!string.IsNullOrWhiteSpace(Order) && !int.TryParse(Order.Trim(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out order))
             errors.Add("order", ConsoleText.T("RuleEdit.error.number", Order));
         var recipients = ReadSide(RecipientsMode, Recipients, objects, errors, "recipients");
