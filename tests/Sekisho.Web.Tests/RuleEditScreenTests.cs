@@ -201,6 +201,20 @@ public sealed class RuleEditScreenTests
     }
 
     [Fact]
+    public async Task A_change_without_the_anti_forgery_token_is_refused()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var seeded = await RuleSeeds.SeedAsync(host);
+        var client = await host.SignedInAsync();
+        var page = "/policy/edit?id=" + seeded[0].Id;
+        await client.GetStringAsync(page);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync(page + "&handler=Delete", new FormUrlEncodedContent([]))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync(page, new FormUrlEncodedContent(Fields("changed")))).StatusCode);
+        Assert.Equal(["first", "second", "third"], (await RuleSeeds.InboundContentAsync(host)).Select(r => r.Name));
+        Assert.Empty(await RuleSeeds.AuditAsync(host, "rule.*"));
+    }
+
+    [Fact]
     public async Task A_read_only_user_sees_the_form_but_cannot_change_rules()
     {
         await using var host = await ConsoleHost.StartAsync();

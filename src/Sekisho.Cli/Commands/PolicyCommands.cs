@@ -4,7 +4,6 @@ using Sekisho.Cli.Localization;
 using Sekisho.Cli.Output;
 using Sekisho.Model;
 using Sekisho.Model.Addresses;
-using Sekisho.Model.Audit;
 using Sekisho.Model.Localization;
 using Sekisho.Model.Rules;
 using Sekisho.Model.Serialization;

@@ -1,5 +1,4 @@
 using Sekisho.Model;
-using Sekisho.Model.Audit;
 using Sekisho.Model.Rules;
 using Sekisho.Model.Serialization;
 using Sekisho.Store;
