@@ -75,10 +75,11 @@ public sealed class RuleEditor(StoreSession session)
     {
         var now = session.Now;
         var rule = draft with { Id = string.IsNullOrEmpty(draft.Id) ? Ids.New() : draft.Id, Created = now, Modified = now, LastUsed = null, Migration = null };
-        var all = await session.ListRulesAsync(ct);
+        var policy = await session.LoadSnapshotAsync(ct);
+        var all = policy.Rules;
         if (all.Any(r => r.Id == rule.Id))
             throw new RuleEditException(RuleEditFailure.Conflict, "rule.id.duplicate", new LocalizedText($"ID「{rule.Id}」のルールは既にあります。", $"A rule with the id '{rule.Id}' already exists."));
-        await ThrowIfInvalidAsync(rule, all, ct);
+        ThrowIfInvalid(rule, policy);
         var peers = Peers(all, rule.Direction, rule.Type);
         int position = Math.Min(rule.Order, peers.Count + 1);
         rule = rule with { Order = position };
@@ -94,14 +95,15 @@ public sealed class RuleEditor(StoreSession session)
     /// </summary>
     public async Task<Rule> UpdateAsync(Rule edited, CancellationToken ct = default)
     {
-        var all = await session.ListRulesAsync(ct);
+        var policy = await session.LoadSnapshotAsync(ct);
+        var all = policy.Rules;
         var current = all.FirstOrDefault(r => r.Id == edited.Id) ?? throw NotFound(edited.Id);
         var rule = edited with
         {
             Direction = current.Direction, Type = current.Type, Created = current.Created, LastUsed = current.LastUsed,
             Migration = current.Migration, Modified = session.Now,
         };
-        await ThrowIfInvalidAsync(rule, all, ct);
+        ThrowIfInvalid(rule, policy);
         var peers = Peers(all, rule.Direction, rule.Type);
         int target = Math.Clamp(rule.Order, 1, peers.Count);
         rule = rule with { Order = current.Order };
@@ -161,12 +163,16 @@ public sealed class RuleEditor(StoreSession session)
     }
 
     /// <summary>The problems of a rule as it would be stored: the validator's (with the policy's objects and domains) and name clashes.</summary>
-    public async Task<IReadOnlyList<ValidationProblem>> ValidateAsync(Rule rule, CancellationToken ct = default) =>
-        Validate(rule, await session.LoadSnapshotAsync(ct), await session.ListRulesAsync(ct));
-
-    private async Task ThrowIfInvalidAsync(Rule rule, IReadOnlyList<Rule> all, CancellationToken ct)
+    public async Task<IReadOnlyList<ValidationProblem>> ValidateAsync(Rule rule, CancellationToken ct = default)
     {
-        var problems = Validate(rule, await session.LoadSnapshotAsync(ct), all);
+        var policy = await session.LoadSnapshotAsync(ct);
+        return Validate(rule, policy, policy.Rules);
+    }
+
+    // One load of the policy serves the checks and the list of rules (large policies: 5,000+ rules, 100,000 addresses).
+    private static void ThrowIfInvalid(Rule rule, PolicySnapshot policy)
+    {
+        var problems = Validate(rule, policy, policy.Rules);
         if (problems.Count > 0)
             throw new RuleEditException(RuleEditFailure.Invalid, problems[0].Code, problems[0].Message, problems);
     }
