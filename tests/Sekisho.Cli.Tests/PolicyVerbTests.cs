@@ -107,6 +107,20 @@ public class PolicyVerbTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task Copy_makes_a_disabled_last_rule_named_in_the_users_language()
+    {
+        using var cli = await WithSampleAsync();
+        Assert.Contains("'Copy of 全部入り' (disabled, position 3", await cli.OkAsync("policy", "copy", "全部入り"));
+        Assert.Contains("「全部入り のコピー」", await cli.OkAsync("--lang", "ja", "policy", "copy", "r-content"));
+        var rows = ListJson(await cli.OkAsync("policy", "list", "--json", "--direction", "inbound", "--type", "content"));
+        Assert.Equal(["全部入り", "削除", "Copy of 全部入り", "全部入り のコピー"], rows.Select(r => r.GetProperty("name").GetString()));
+        Assert.Equal([false, false], rows.Skip(2).Select(r => r.GetProperty("enabled").GetBoolean()));
+        Assert.Equal([null, null], rows.Skip(2).Select(r => r.GetProperty("migrationStatus").GetString()));
+        var audit = ListJson(await cli.OkAsync("audit", "list", "--json", "--type", "rule.created"));
+        Assert.Equal("全部入り のコピー", audit[0].GetProperty("subject").GetString());
+    }
+
+    [Fact]
     public async Task Export_then_import_on_another_store_gives_the_same_policy()
     {
         using var cli = await WithSampleAsync();

@@ -4,16 +4,16 @@ using Sekisho.Cli.Localization;
 using Sekisho.Cli.Output;
 using Sekisho.Model;
 using Sekisho.Model.Addresses;
-using Sekisho.Model.Audit;
 using Sekisho.Model.Localization;
 using Sekisho.Model.Rules;
 using Sekisho.Model.Serialization;
 using Sekisho.Store;
+using Sekisho.Store.Editing;
 using Sekisho.Store.PolicyFiles;
 
 namespace Sekisho.Cli.Commands;
 
-/// <summary><c>sekisho policy list|show|enable|disable|move|delete|mark-fixed|confirm|export|import</c>.</summary>
+/// <summary><c>sekisho policy list|show|enable|disable|move|copy|delete|mark-fixed|confirm|export|import</c>.</summary>
 internal static class PolicyCommands
 {
     /// <summary>A row of <c>policy list --json</c>.</summary>
@@ -27,6 +27,7 @@ internal static class PolicyCommands
         policy.Subcommands.Add(Toggle(app, "enable", true));
         policy.Subcommands.Add(Toggle(app, "disable", false));
         policy.Subcommands.Add(Move(app));
+        policy.Subcommands.Add(Copy(app));
         policy.Subcommands.Add(Delete(app));
         policy.Subcommands.Add(Transition(app, "mark-fixed", MigrationStatusTransition.MarkFixed));
         policy.Subcommands.Add(Transition(app, "confirm", MigrationStatusTransition.Confirm));
@@ -166,11 +167,8 @@ internal static class PolicyCommands
         {
             await using var s = await ctx.BeginAsync(ct);
             var r = Resolve(await s.ListRulesAsync(ct), ctx.Parse.GetValue(rule)!);
-            if (r.Enabled != enable)
-            {
-                await s.UpdateRuleAsync(r with { Enabled = enable, Modified = ctx.Time.GetUtcNow() }, enable ? AuditEvents.RuleEnabled : AuditEvents.RuleDisabled, ct);
-                await s.CommitAsync(ct);
-            }
+            await new RuleEditor(s).SetEnabledAsync(r.Id, enable, ct);
+            await s.CommitAsync(ct);
             ctx.Out.WriteLine(enable
                 ? CliText.T(r.Migration?.Status == MigrationStatus.NeedsFix ? "rule.enabled.inactive" : "rule.enabled", r.Name)
                 : CliText.T("rule.disabled", r.Name));
@@ -191,23 +189,30 @@ internal static class PolicyCommands
             await using var s = await ctx.BeginAsync(ct);
             var all = await s.ListRulesAsync(ct);
             var r = Resolve(all, ctx.Parse.GetValue(rule)!);
-            var peers = all.Where(x => x.Direction == r.Direction && x.Type == r.Type).OrderBy(x => x.Order).ThenBy(x => x.Created).ToList();
-            int index = peers.FindIndex(x => x.Id == r.Id);
-            int target = ctx.Parse.GetValue(to) is int n ? n - 1
-                : ctx.Parse.GetValue(up) ? index - 1
-                : ctx.Parse.GetValue(down) ? index + 1
+            var editor = new RuleEditor(s);
+            var moved = ctx.Parse.GetValue(to) is int n ? await editor.MoveAsync(r.Id, n, ct)
+                : ctx.Parse.GetValue(up) ? await editor.MoveByAsync(r.Id, -1, ct)
+                : ctx.Parse.GetValue(down) ? await editor.MoveByAsync(r.Id, 1, ct)
                 : throw new CliUserException(CliText.T("error.move.target"));
-            target = Math.Clamp(target, 0, peers.Count - 1);
-            peers.RemoveAt(index);
-            peers.Insert(target, r);
-            var now = ctx.Time.GetUtcNow();
-            for (int i = 0; i < peers.Count; i++)
-            {
-                if (peers[i].Order == i + 1) continue;
-                await s.UpdateRuleAsync(peers[i] with { Order = i + 1, Modified = peers[i].Id == r.Id ? now : peers[i].Modified }, AuditEvents.RuleMoved, ct);
-            }
             await s.CommitAsync(ct);
-            ctx.Out.WriteLine(CliText.T("rule.moved", r.Name, target + 1));
+            ctx.Out.WriteLine(CliText.T("rule.moved", r.Name, moved.Order));
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static Command Copy(CliApp app)
+    {
+        var rule = new Argument<string>("rule") { Description = CliText.T("arg.rule") };
+        var cmd = new Command("copy", CliText.T("policy.copy.description")) { rule };
+        cmd.SetAction(app.Run(async (ctx, ct) =>
+        {
+            await using var s = await ctx.BeginAsync(ct);
+            var r = Resolve(await s.ListRulesAsync(ct), ctx.Parse.GetValue(rule)!);
+            var copy = await new RuleEditor(s).CopyAsync(r.Id, ctx.Language, ct);
+            await s.CommitAsync(ct);
+            if (ctx.Json) { ctx.WriteJson(copy); return 0; }
+            ctx.Out.WriteLine(CliText.T("rule.copied", r.Name, copy.Name, copy.Order, copy.Id[..8]));
             return 0;
         }));
         return cmd;
@@ -222,10 +227,7 @@ internal static class PolicyCommands
             await using var s = await ctx.BeginAsync(ct);
             var all = await s.ListRulesAsync(ct);
             var r = Resolve(all, ctx.Parse.GetValue(rule)!);
-            await s.DeleteRuleAsync(r, ct);
-            // Close the gap so orders stay 1..n.
-            foreach (var peer in all.Where(x => x.Direction == r.Direction && x.Type == r.Type && x.Order > r.Order))
-                await s.UpdateRuleAsync(peer with { Order = peer.Order - 1 }, AuditEvents.RuleMoved, ct);
+            await new RuleEditor(s).DeleteAsync(r.Id, ct);
             await s.CommitAsync(ct);
             ctx.Out.WriteLine(CliText.T("rule.deleted", r.Name));
             return 0;
@@ -242,9 +244,11 @@ internal static class PolicyCommands
             await using var s = await ctx.BeginAsync(ct);
             var r = Resolve(await s.ListRulesAsync(ct), ctx.Parse.GetValue(rule)!);
             var required = transition == MigrationStatusTransition.MarkFixed ? MigrationStatus.NeedsFix : MigrationStatus.NeedsConfirmation;
-            if (r.Migration is null || RuleMigration.Next(r.Migration.Status, transition) is not MigrationStatus next)
+            try { await new RuleEditor(s).TransitionAsync(r.Id, transition, ct); }
+            catch (RuleEditException e) when (e.Failure == RuleEditFailure.Conflict)
+            {
                 throw new CliUserException(CliText.T("error.transition", r.Name, RuleDescriptions.MigrationStatus(r.Migration?.Status), verb, RuleDescriptions.MigrationStatus(required)));
-            await s.UpdateRuleAsync(r with { Migration = r.Migration with { Status = next }, Modified = ctx.Time.GetUtcNow() }, AuditEvents.MigrationStatusChanged, ct);
+            }
             await s.CommitAsync(ct);
             ctx.Out.WriteLine(transition == MigrationStatusTransition.MarkFixed
                 ? CliText.T("rule.marked-fixed", r.Name, r.Enabled ? CliText.T("enabled") : CliText.T("disabled"), r.Id[..8])

@@ -63,6 +63,7 @@ public static class ConsoleApi
             RuleDto.From(await s.TransitionAsync(id, MigrationStatusTransition.MarkFixed, Actor(c), c.RequestAborted))).WithName("MarkRuleFixed");
         write.MapPost("/rules/{id}/confirm", async (string id, RuleService s, HttpContext c) =>
             RuleDto.From(await s.TransitionAsync(id, MigrationStatusTransition.Confirm, Actor(c), c.RequestAborted))).WithName("ConfirmRule");
+        RulesApi.MapRulesApi(api, write);
 
         write.MapPost("/migration/analyze", async (IFormFile file, [Microsoft.AspNetCore.Mvc.FromForm] string? mode, MigrationWizard w, HttpContext c) =>
         {

@@ -17,6 +17,12 @@ public sealed class PolicyListModel(RuleService rules) : ConsolePage
     [BindProperty(SupportsGet = true)] public string[]? Cols { get; set; }
 
     [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
+    /// <summary>Column to sort by: order (default), status, rule, migration-status, action, level, modified, last-used.</summary>
+    [BindProperty(SupportsGet = true)] public string? Sort { get; set; }
+    [BindProperty(SupportsGet = true)] public bool Desc { get; set; }
+
+    /// <summary>The sortable columns, in the list's order.</summary>
+    public static readonly string[] SortColumns = ["order", "status", "rule", "migration-status", "action", "level", "modified", "last-used"];
 
     /// <summary>Rows per page: long migrated lists stay quick to load.</summary>
     public const int PageSize = 200;
@@ -37,6 +43,7 @@ public sealed class PolicyListModel(RuleService rules) : ConsolePage
         try
         {
             var all = await rules.ListAsync(new RuleFilter(dir, type, enabled, string.IsNullOrEmpty(Ms) ? null : Ms, Name), Actor, HttpContext.RequestAborted);
+            all = Sorted(all);
             Total = all.Count;
             PageNumber = Math.Clamp(PageNumber, 1, Pages);
             Rules = all.Skip((PageNumber - 1) * PageSize).Take(PageSize).ToList();
@@ -64,6 +71,42 @@ public sealed class PolicyListModel(RuleService rules) : ConsolePage
         return Back();
     }, OnGetAsync);
 
+    public Task<IActionResult> OnPostMoveAsync(string id, int? to, int steps) => ChangeAsync(async () =>
+    {
+        var r = await rules.MoveAsync(id, to, steps, Actor, HttpContext.RequestAborted);
+        Notice(ConsoleText.T("RuleEdit.moved", r.Name, r.Order));
+        return Back();
+    }, OnGetAsync);
+
+    private IReadOnlyList<Rule> Sorted(IReadOnlyList<Rule> all)
+    {
+        Func<Rule, IComparable?> key = Sort switch
+        {
+            "status" => r => r.Enabled,
+            "rule" => r => r.Name,
+            "migration-status" => r => r.Migration is null ? -1 : (int)r.Migration.Status,
+            "action" => r => ActionLabel(r),
+            "level" => r => (int)r.Level,
+            "modified" => r => r.Modified,
+            "last-used" => r => r.LastUsed ?? DateTimeOffset.MinValue,
+            _ => r => r.Order,
+        };
+        var comparer = Comparer<IComparable?>.Create((a, b) => a is string x && b is string y ? string.Compare(x, y, StringComparison.CurrentCulture) : Comparer<IComparable?>.Default.Compare(a, b));
+        var ordered = Desc ? all.OrderByDescending(key, comparer) : all.OrderBy(key, comparer);
+        return ordered.ThenBy(r => r.Order).ToList();
+    }
+
+    /// <summary>The list address sorted by a column (a second click reverses it).</summary>
+    public string SortLink(string column)
+    {
+        bool desc = (Sort ?? "order") == column && !Desc;
+        var q = Request.Query.Where(kv => kv.Key is not ("sort" or "desc" or "p")).SelectMany(kv => kv.Value.Select(v => Uri.EscapeDataString(kv.Key) + "=" + Uri.EscapeDataString(v ?? "")));
+        return $"/policy/{Direction}?" + string.Join("&", q.Append("sort=" + column).Concat(desc ? ["desc=true"] : []));
+    }
+
+    /// <summary>"▲" or "▼" after the column the list is sorted by.</summary>
+    public string SortMark(string column) => (Sort ?? "order") == column ? (Desc ? " ▼" : " ▲") : "";
+
     public string ActionLabel(Rule r)
     {
         var a = r.Actions;
@@ -80,5 +123,6 @@ public sealed class PolicyListModel(RuleService rules) : ConsolePage
         return $"/policy/{Direction}?" + string.Join("&", q.Append("p=" + page));
     }
 
-    private IActionResult Back() => Redirect($"/policy/{Direction}?type={Uri.EscapeDataString(Type)}");
+    private IActionResult Back() => Redirect($"/policy/{Direction}?type={Uri.EscapeDataString(Type)}"
+        + (string.IsNullOrEmpty(Sort) ? "" : "&sort=" + Uri.EscapeDataString(Sort) + (Desc ? "&desc=true" : "")));
 }
