@@ -54,9 +54,9 @@ public static class SettingsApi
         {
             var filter = new MailLogFilter(Since(since), Time(until, "until"), ParseEnum<MailDirection>(direction, "direction"), sender, recipient, subject,
                 ParseEnum<TrackingAction>(status, "status"), messageId, limit ?? 200);
-            return await s.QueryAsync(filter, ct);
+            return (await s.QueryAsync(filter, ct)).Select(MailTrackingDto.From).ToList();
         }).WithName("MailTrackingLog");
-        api.MapGet("/logs/mail/{key}", async (string key, MailLogService s, CancellationToken ct) => await s.GetAsync(key, ct)).WithName("MailTrackingRecord");
+        api.MapGet("/logs/mail/{key}", async (string key, MailLogService s, CancellationToken ct) => MailTrackingDto.From(await s.GetAsync(key, ct))).WithName("MailTrackingRecord");
         api.MapGet("/logs/policy-events", async (string? since, string? until, string? direction, string? rule, string? sender, string? recipient, int? limit,
             MailLogService s, HttpContext c) =>
         {

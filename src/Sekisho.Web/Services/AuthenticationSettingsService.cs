@@ -217,7 +217,7 @@ public sealed class AuthenticationSettingsService(ConsoleContext console)
             var peer = (raw ?? "").Trim();
             if (peer.Length == 0) continue;
             if (ipsAllowed && PolicyValidator.IsIpOrCidr(peer)) list.Add(peer);
-            else if (DomainNames.TryNormalize(peer.StartsWith("*.", StringComparison.Ordinal) ? peer[2..] : peer, out var d))
+            else if (!System.Net.IPAddress.TryParse(peer, out _) && !peer.Contains('/') && DomainNames.TryNormalize(peer.StartsWith("*.", StringComparison.Ordinal) ? peer[2..] : peer, out var d))
                 list.Add(peer.StartsWith("*.", StringComparison.Ordinal) ? "*." + d : d);
             else
                 problems.Add(ipsAllowed

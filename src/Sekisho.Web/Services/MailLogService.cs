@@ -22,6 +22,15 @@ public sealed record PolicyEventFilter(DateTimeOffset? Since, DateTimeOffset? Un
 public sealed record PolicyEvent(DateTimeOffset Time, string Direction, string? Sender, string Recipient, string? Subject, string Rule, string? RuleType,
     string? RuleAction, string Outcome, string? Reason, string? MessageId, string? TrackingKey, string? QuarantineId);
 
+/// <summary>A mail tracking record as the API shows it (direction and action as kebab-case names).</summary>
+public sealed record MailTrackingDto(string Key, DateTimeOffset Time, string Direction, string? QueueId, string? Sender, string Recipient, string? HeaderFrom,
+    string? HeaderTo, string? Subject, string? MessageId, string? ClientAddress, string? TlsUpstream, string? TlsDownstream, string Action, string? DeliveryStatus,
+    string? NextHop, IReadOnlyList<string> Rules, long Size)
+{
+    public static MailTrackingDto From(MailTrackingRecord r) => new(r.Key, r.Time, ModelJson.EnumName(r.Direction), r.QueueId, r.Sender, r.Recipient, r.HeaderFrom,
+        r.HeaderTo, r.Subject, r.MessageId, r.ClientAddress, r.TlsUpstream, r.TlsDownstream, ModelJson.EnumName(r.Action), r.DeliveryStatus, r.NextHop, r.Rules, r.Size);
+}
+
 /// <summary>
 /// The logs screens and API (ログ): mail tracking (メールトラッキング) read from the gateway's tracking files, as <c>sekisho log mail</c> reads them,
 /// and policy events (ポリシーイベント) derived from the tracking records' matched rules and the quarantine's rule and reason.
