@@ -31,4 +31,7 @@ public sealed class ConsoleOptions
     /// ポリシーイベント; null = <c>DATA/spool/tracking</c> of the store's data directory, as <c>sekisho serve</c> and <c>sekisho log mail</c> use.
     /// </summary>
     public string? MailTrackingDirectory { get; set; }
+
+    /// <summary>The policy events directory the gateway writes (JSON lines, <c>SPOOL/policy-events</c>); null = <c>DATA/spool/policy-events</c>.</summary>
+    public string? PolicyEventsDirectory { get; set; }
 }

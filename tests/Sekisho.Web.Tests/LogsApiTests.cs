@@ -32,6 +32,14 @@ public sealed class LogsApiTests
                 Record("Q3:0", Now.AddDays(-3), MailDirection.Inbound, "Q3", "", "bob@example.co.jp", "Undeliverable", "<m3@mailer.example>",
                     TrackingAction.Bounced, []),
             ], default);
+        // The gateway's own record of what the policy did (PolicyContentPolicy writes it as the policy runs).
+        await new JsonLinesPolicyEventSink(Path.Combine(host.DataDirectory, "spool", "policy-events")).RecordAsync(
+        [
+            new PolicyEventRecord("Q2:erin@customer.example:r-tag", Now.AddMinutes(-10), MailDirection.Outbound, "Q2", "dave@example.co.jp", "erin@customer.example",
+                "Quarterly report", "m2@example.co.jp", "r-tag", "社外秘タグ", "content", ["tag-subject", "bcc"], "deliver", null, null),
+            new PolicyEventRecord("Q5:bob@example.co.jp:authentication:spf", Now.AddMinutes(-20), MailDirection.Inbound, "Q5", "forged@bank.example", "bob@example.co.jp",
+                "Your account", "m5@bank.example", "authentication:spf", "SPF", null, ["delete"], "delete", "spf=fail", null),
+        ], default);
         var store = new Sekisho.Store.QuarantineStore(host.Store, host.Organization);
         await store.AddAsync(new Sekisho.Store.NewQuarantinedMessage("bob@example.co.jp", "alice@partner.example", Direction.Inbound, "請求書のご送付",
             "From: alice@partner.example\r\nSubject: x\r\n\r\nx\r\n"u8.ToArray(), "rule-1", "高リスク添付ファイル", "attachment-true-type (exe)", "default", "{}", Now.AddMinutes(-30), "Q1"), 30);
@@ -93,18 +101,25 @@ public sealed class LogsApiTests
         await SeedAsync(host);
         var viewer = host.Api(host.ViewerToken);
         var events = (await viewer.GetFromJsonAsync<JsonElement[]>("/api/v1/logs/policy-events"))!;
-        Assert.Equal(["スパム", "社外秘タグ", "高リスク添付ファイル"], events.Select(e => e.GetProperty("rule").GetString()));
-        var spam = events[0];
-        Assert.Equal(("quarantined", "spam score 15", "frank@example.co.jp"), (spam.GetProperty("outcome").GetString(), spam.GetProperty("reason").GetString(),
-            spam.GetProperty("recipient").GetString()));
-        var tagged = events[1];
-        Assert.Equal(("outbound", "delivered", JsonValueKind.Null), (tagged.GetProperty("direction").GetString(), tagged.GetProperty("outcome").GetString(),
-            tagged.GetProperty("ruleAction").ValueKind));
-        var quarantined = events[2];
-        Assert.Equal(("inbound", "bob@example.co.jp", "quarantine", "quarantined", "attachment-true-type (exe)", "content", "Q1:0"),
-            (quarantined.GetProperty("direction").GetString(), quarantined.GetProperty("recipient").GetString(), quarantined.GetProperty("ruleAction").GetString(),
+        Assert.Equal(["スパム", "社外秘タグ", "SPF", "高リスク添付ファイル"], events.Select(e => e.GetProperty("rule").GetString()));
+        static List<string?> Actions(JsonElement e) => e.GetProperty("actions").EnumerateArray().Select(a => a.GetString()).ToList();
+        var spam = events[0]; // only in the quarantine
+        Assert.Equal(("quarantined", "spam score 15", "frank@example.co.jp", false), (spam.GetProperty("outcome").GetString(), spam.GetProperty("reason").GetString(),
+            spam.GetProperty("recipient").GetString(), spam.GetProperty("actionsRecorded").GetBoolean()));
+        Assert.Empty(Actions(spam)); // the rule is not in the policy
+        var tagged = events[1]; // recorded, and its tracking record says it was delivered
+        Assert.Equal(("outbound", "delivered", true, "Q2:0"), (tagged.GetProperty("direction").GetString(), tagged.GetProperty("outcome").GetString(),
+            tagged.GetProperty("actionsRecorded").GetBoolean(), tagged.GetProperty("trackingKey").GetString()));
+        Assert.Equal(["tag-subject", "bcc"], Actions(tagged));
+        var spf = events[2]; // recorded, no tracking record
+        Assert.Equal(("deleted", "spf=fail", JsonValueKind.Null), (spf.GetProperty("outcome").GetString(), spf.GetProperty("reason").GetString(), spf.GetProperty("ruleType").ValueKind));
+        Assert.Equal(["delete"], Actions(spf));
+        var quarantined = events[2 + 1]; // from tracking, with the quarantine's reason and the rule's configured action
+        Assert.Equal(("inbound", "bob@example.co.jp", "quarantined", "attachment-true-type (exe)", "content", "Q1:0", false),
+            (quarantined.GetProperty("direction").GetString(), quarantined.GetProperty("recipient").GetString(),
              quarantined.GetProperty("outcome").GetString(), quarantined.GetProperty("reason").GetString(), quarantined.GetProperty("ruleType").GetString(),
-             quarantined.GetProperty("trackingKey").GetString()));
+             quarantined.GetProperty("trackingKey").GetString(), quarantined.GetProperty("actionsRecorded").GetBoolean()));
+        Assert.Equal(["quarantine"], Actions(quarantined));
         Assert.False(string.IsNullOrEmpty(quarantined.GetProperty("quarantineId").GetString()));
 
         async Task<List<string>> Rules(string query) =>
@@ -112,6 +127,8 @@ public sealed class LogsApiTests
         Assert.Equal(["社外秘タグ"], await Rules("direction=outbound"));
         Assert.Equal(["高リスク添付ファイル"], await Rules("rule=" + Uri.EscapeDataString("添付")));
         Assert.Equal(["高リスク添付ファイル"], await Rules("sender=*@partner.example"));
+        Assert.Equal(["SPF"], await Rules("sender=*@bank.example"));
+        Assert.Equal(["SPF", "高リスク添付ファイル"], await Rules("direction=inbound&recipient=bob@example.co.jp"));
         Assert.Equal(["スパム"], await Rules("recipient=frank@example.co.jp"));
         Assert.Empty(await Rules("since=" + Uri.EscapeDataString(Now.AddMinutes(1).ToString("O"))));
         Assert.Equal(HttpStatusCode.BadRequest, (await viewer.GetAsync("/api/v1/logs/policy-events?direction=up")).StatusCode);

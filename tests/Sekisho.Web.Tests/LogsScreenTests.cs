@@ -38,7 +38,8 @@ public sealed class LogsScreenTests
 
         var events = await client.GetStringAsync("/logs/policy-events");
         Assert.Contains("<h1>ポリシーイベント</h1>", events);
-        Assert.Equal(["スパム", "社外秘タグ", "高リスク添付ファイル"], Rules(events));
+        Assert.Equal(["スパム", "社外秘タグ", "SPF", "高リスク添付ファイル"], Rules(events));
+        Assert.Contains("件名にタグを付加, BCC", events); // the actions the gateway recorded
         Assert.Contains("attachment-true-type (exe)", events);
         Assert.Contains("/quarantine/detail?id=", events); // the event without tracking links to the quarantined message
         Assert.Equal(["高リスク添付ファイル"], Rules(await client.GetStringAsync("/logs/policy-events?rule=" + Uri.EscapeDataString("添付"))));

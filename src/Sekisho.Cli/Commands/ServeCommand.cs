@@ -103,7 +103,7 @@ internal static class ServeCommand
                 o.Limits.MaxRecipients = Math.Clamp(limits.MaxRecipients, 1, 10000);
                 o.Delivery.SmartHost = p.GetValue(smartHost);
             });
-            builder.Services.AddSekishoConsole(store, org, o => { o.DnsResolver = dnsResolver; o.MailTrackingDirectory = Path.Combine(spool, "tracking"); });
+            builder.Services.AddSekishoConsole(store, org, o => { o.DnsResolver = dnsResolver; o.MailTrackingDirectory = Path.Combine(spool, "tracking"); o.PolicyEventsDirectory = Path.Combine(spool, "policy-events"); });
             await using var web_ = builder.Build();
             web_.MapSekishoSmtpEndpoints();
             web_.MapSekishoConsole();
