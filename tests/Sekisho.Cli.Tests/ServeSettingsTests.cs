@@ -3,13 +3,17 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Sekisho.Model.Rules;
+using Sekisho.Model.Serialization;
+using Sekisho.Store.PolicyFiles;
 using Sekisho.Testing;
 
 namespace Sekisho.Cli.Tests;
 
 /// <summary>
 /// Settings saved through the REST API take effect in a running <c>sekisho serve</c> without a restart: a blocked IP is refused
-/// at the greeting (554) and a DKIM key generated meanwhile signs the next outbound message.
+/// at the greeting (554) and a DKIM key generated meanwhile signs the next outbound message. The console reads the mail tracking
+/// and policy events serve writes.
 /// </summary>
 public class ServeSettingsTests
 {
@@ -27,6 +31,20 @@ public class ServeSettingsTests
         File.WriteAllText(passwordFile, "a long enough password 1234\n");
         await cli.OkAsync("admin", "create", "admin", "--password-file", passwordFile);
         var token = (await cli.OkAsync("admin", "token", "admin", "--name", "test")).Trim();
+        var policy = cli.File("policy.json");
+        File.WriteAllText(policy, ModelJson.Serialize(new PolicyDocument
+        {
+            Rules =
+            [
+                new Rule
+                {
+                    Id = "tag-outbound", Name = "社外送信タグ", Direction = Direction.Outbound, Type = RuleType.Content, Order = 1,
+                    Scope = new RuleScope(Participants.Anyone, Participants.Anyone, []), Criteria = CriteriaSet.Empty,
+                    Actions = new RuleActions(new DoNotIntercept(), [new TagSubject("[社外]")], []), Created = PolicySamples.T0, Modified = PolicySamples.T0,
+                },
+            ],
+        }));
+        await cli.OkAsync("policy", "import", policy);
 
         int smtp = ExternalProcess.FreePort(), submission = ExternalProcess.FreePort(), web = ExternalProcess.FreePort();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -77,6 +95,20 @@ public class ServeSettingsTests
             Assert.Matches(@"d=example\.co\.jp;", header);
             Assert.Matches(@"s=s1;", header);
             Assert.Empty(inbound.Messages);
+
+            // The console finds what serve tracked: the delivery, and the rule that tagged it with the actions it took.
+            JsonElement record = default;
+            await ExternalProcess.WaitUntilAsync(async () =>
+            {
+                var rows = await http.GetFromJsonAsync<JsonElement[]>("api/v1/logs/mail?direction=outbound");
+                record = rows!.SingleOrDefault();
+                return record.ValueKind == JsonValueKind.Object && record.GetProperty("action").GetString() == "delivered";
+            }, TimeSpan.FromMinutes(1), "the delivery to be tracked");
+            Assert.Equal(("taro@example.co.jp", "someone@customer.example", "社外送信タグ"),
+                (record.GetProperty("sender").GetString(), record.GetProperty("recipient").GetString(), record.GetProperty("rules")[0].GetString()));
+            var e = Assert.Single((await http.GetFromJsonAsync<JsonElement[]>("api/v1/logs/policy-events?direction=outbound"))!);
+            Assert.Equal(("社外送信タグ", "delivered", true), (e.GetProperty("rule").GetString(), e.GetProperty("outcome").GetString(), e.GetProperty("actionsRecorded").GetBoolean()));
+            Assert.Equal("tag-subject", e.GetProperty("actions")[0].GetString());
         }
         finally
         {
