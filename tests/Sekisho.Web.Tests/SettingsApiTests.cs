@@ -228,8 +228,9 @@ public sealed class SettingsApiTests
 
     internal static async Task AddDomainAsync(ConsoleHost host, string name)
     {
-        var added = await host.Api(host.AdminToken).PostAsJsonAsync("/api/v1/domains", new { name, inboundServers = new[] { "mx." + name + ":25,10" } });
-        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        // Through the console's service, so it works on the in-memory server and on Kestrel alike.
+        var domains = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Services.DomainService>(host.App.Services);
+        await domains.AddAsync(new Services.DomainInput(name, $"mx.{name}:25,10", null), "test", default);
     }
 
     internal static string ModelJsonOf(GatewaySettings s) => Sekisho.Model.Serialization.ModelJson.Serialize(s);
