@@ -51,6 +51,23 @@ public sealed class LogsScreenTests
         Assert.Contains("<h1>Policy events</h1>", await client.GetStringAsync("/logs/policy-events"));
     }
 
+    [Fact]
+    public async Task A_long_log_shows_the_newest_rows_and_says_so()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        await using (var sink = new Sekisho.Smtp.Tracking.JsonLinesMailTrackingSink(Path.Combine(host.DataDirectory, "spool", "tracking")))
+            await sink.RecordAsync(Enumerable.Range(0, 501).Select(i => new Sekisho.Smtp.Tracking.MailTrackingRecord($"Q{i:000}:0", LogsApiTests.Now.AddSeconds(-i),
+                Sekisho.Smtp.MailDirection.Inbound, $"Q{i:000}", "a@partner.example", "b@example.co.jp", null, null, "s", null, null, null, null,
+                Sekisho.Smtp.Tracking.TrackingAction.Delivered, null, null, [], 1)).ToList(), default);
+        var client = await host.SignedInAsync();
+        await client.GetAsync("/lang/en?returnUrl=/logs/mail");
+        var page = await client.GetStringAsync("/logs/mail");
+        Assert.Equal(500, Keys(page).Count);
+        Assert.Equal("Q000:0", Keys(page)[0]);
+        Assert.Contains("Only the newest 500 are shown", page);
+        Assert.DoesNotContain("id=\"truncated\"", await client.GetStringAsync("/logs/mail?sender=nobody@example.net"));
+    }
+
     private static List<string> Keys(string html) => Regex.Matches(html, "<tr data-key=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
 
     private static List<string> Rules(string html) => Regex.Matches(html, "<tr data-rule=\"([^\"]+)\"").Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();

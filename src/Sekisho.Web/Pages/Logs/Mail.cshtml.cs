@@ -10,6 +10,9 @@ namespace Sekisho.Web.Pages.Logs;
 /// <summary>ログ → メールトラッキング: what the gateway did with each recipient, queried by period, direction, addresses, subject, status and Message-ID.</summary>
 public sealed class MailTrackingModel(MailLogService logs) : ConsolePage
 {
+    /// <summary>Most rows a log page shows (newest first).</summary>
+    public const int PageLimit = 500;
+
     [BindProperty(SupportsGet = true)] public int Days { get; set; } = 1;
     [BindProperty(SupportsGet = true)] public string? Direction { get; set; }
     [BindProperty(SupportsGet = true)] public string? Sender { get; set; }
@@ -23,7 +26,7 @@ public sealed class MailTrackingModel(MailLogService logs) : ConsolePage
     public async Task OnGetAsync()
     {
         TrackingAction? status = ModelJson.TryParseEnum<TrackingAction>(Status, out var s) ? s : null;
-        Records = await logs.QueryAsync(new MailLogFilter(Since(Days), null, DirectionOf(Direction), Sender, Recipient, Subject, status, MessageId, 500), HttpContext.RequestAborted);
+        Records = await logs.QueryAsync(new MailLogFilter(Since(Days), null, DirectionOf(Direction), Sender, Recipient, Subject, status, MessageId, PageLimit), HttpContext.RequestAborted);
     }
 
     internal static DateTimeOffset? Since(int days) => days > 0 ? DateTimeOffset.UtcNow.AddDays(-Math.Min(days, 3650)) : null;
@@ -68,5 +71,5 @@ public sealed class PolicyEventsModel(MailLogService logs) : ConsolePage
     public IReadOnlyList<PolicyEvent> Events { get; private set; } = [];
 
     public async Task OnGetAsync() => Events = await logs.PolicyEventsAsync(
-        new PolicyEventFilter(MailTrackingModel.Since(Days), null, MailTrackingModel.DirectionOf(Direction), Rule, Sender, Recipient, 500), Actor, HttpContext.RequestAborted);
+        new PolicyEventFilter(MailTrackingModel.Since(Days), null, MailTrackingModel.DirectionOf(Direction), Rule, Sender, Recipient, MailTrackingModel.PageLimit), Actor, HttpContext.RequestAborted);
 }
