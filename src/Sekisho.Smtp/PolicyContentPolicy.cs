@@ -167,18 +167,42 @@ public sealed class PolicyContentPolicy(
     }
 }
 
-/// <summary>Queues policy messages in the running gateway's own queue (null reverse-path, no content policy, like DSNs).</summary>
-public sealed class GatewayMailSubmitter(Func<SmtpGateway> gateway, IManagedDomainCatalog domains, TimeProvider time, IRandomSource random) : IGeneratedMailSubmitter
+/// <summary>
+/// Queues policy messages in the running gateway's own queue, without content policy. A message sent to changed
+/// recipients keeps the original envelope sender, as Postfix's <c>redirect</c> does, so its sender learns of a failure;
+/// notifications and BCC copies use the null reverse-path, so a failing hidden copy is never reported to the sender
+/// (Postfix adds its BCC recipients with NOTIFY=NONE for the same reason).
+/// </summary>
+/// Copies leaving the organization are DKIM-signed with the key of their From domain, when there is one.
+public sealed class GatewayMailSubmitter(Func<SmtpGateway> gateway, IManagedDomainCatalog domains, TimeProvider time, IRandomSource random,
+    IOutboundSigner? signer = null) : IGeneratedMailSubmitter
 {
     public async Task SubmitAsync(OutgoingMessage message, CancellationToken ct)
     {
         var queue = gateway().InternalQueue;
         bool utf8 = !Ascii.IsValid(message.Content);
+        byte[]? signed = null;
         foreach (var recipient in message.Recipients)
         {
             var domain = recipient[(recipient.LastIndexOf('@') + 1)..];
             var direction = domains.Current.Find(new System.Globalization.IdnMapping().GetAscii(domain).ToLowerInvariant()) is not null ? MailDirection.Inbound : MailDirection.Outbound;
-            await queue.EnqueueGeneratedAsync(QueueIds.New(time, random), recipient, direction, message.Content, utf8).ConfigureAwait(false);
+            var sender = message.Kind == OutgoingKind.ChangedRecipient ? message.Sender : null;
+            var content = message.Content;
+            if (direction == MailDirection.Outbound && signer is not null)
+                content = signed ??= await SignAsync(signer, message, ct).ConfigureAwait(false);
+            await queue.EnqueueGeneratedAsync(QueueIds.New(time, random), recipient, direction, content, utf8, sender).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The message with a DKIM-Signature of its From domain (or the envelope sender's), or unchanged when that domain has no key.</summary>
+    private static async Task<byte[]> SignAsync(IOutboundSigner signer, OutgoingMessage message, CancellationToken ct)
+    {
+        string? from;
+        using (var s = new MemoryStream(message.Content, writable: false)) from = Queue.MessageHeaders.ReadFacts(s, message.Content.Length).Facts.From;
+        var domain = from is not null && MimeKit.InternetAddressList.TryParse(from, out var list) && list.Mailboxes.FirstOrDefault() is { } mailbox
+            ? mailbox.Domain
+            : Model.Addresses.DomainNames.DomainOf(message.Sender);
+        if (string.IsNullOrEmpty(domain) || await signer.SignAsync(message.Content, domain, ct).ConfigureAwait(false) is not { } signature) return message.Content;
+        return SignatureField.Prepend(signature, message.Content);
     }
 }

@@ -61,15 +61,27 @@ public sealed class QuarantineStore(SekishoStore store, Organization organizatio
 {
     public Organization Organization { get; } = organization;
 
-    /// <summary>Keeps a message; returns its id.</summary>
+    /// <summary>
+    /// Keeps a message; returns its id. Idempotent per queued message: when the same queue id, recipient and rule are
+    /// already kept (the gateway crashed after quarantining and before recording the outcome, and evaluated the
+    /// message again), the existing entry's id is returned and nothing is added.
+    /// </summary>
     public async Task<string> AddAsync(NewQuarantinedMessage m, int retentionDays, CancellationToken ct = default)
     {
         var now = store.Time.GetUtcNow();
-        var id = Ids.New();
         await using var db = store.CreateContext();
+        var recipient = m.Recipient.ToLowerInvariant();
+        if (m.QueueId is { } queueId)
+        {
+            var existing = await db.Quarantine.AsNoTracking()
+                .Where(r => r.OrganizationId == Organization.Id && r.Recipient == recipient && r.QueueId == queueId && r.RuleId == m.RuleId)
+                .Select(r => r.Id).FirstOrDefaultAsync(ct);
+            if (existing is not null) return existing;
+        }
+        var id = Ids.New();
         db.Quarantine.Add(new QuarantineRow
         {
-            Id = id, OrganizationId = Organization.Id, Recipient = m.Recipient.ToLowerInvariant(), Sender = m.Sender, Direction = ModelJson.EnumName(m.Direction),
+            Id = id, OrganizationId = Organization.Id, Recipient = recipient, Sender = m.Sender, Direction = ModelJson.EnumName(m.Direction),
             Subject = m.Subject, RuleId = m.RuleId, RuleName = m.RuleName, Reason = m.Reason, Area = m.Area, QueueId = m.QueueId,
             ReceivedUtc = m.Received.UtcDateTime, QuarantinedUtc = now.UtcDateTime, ExpiresUtc = now.AddDays(retentionDays).UtcDateTime,
             Size = m.Content.Length, Trace = m.Trace, Content = m.Content.ToArray(),

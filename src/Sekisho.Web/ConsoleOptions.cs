@@ -8,6 +8,12 @@ public sealed class ConsoleOptions
     /// <summary>The DNS server the domain ownership check (確認) asks; null = the system's resolvers.</summary>
     public IPEndPoint? DnsResolver { get; set; }
 
+    /// <summary>The name the console's connection test (接続テスト) says in EHLO to the inbound servers.</summary>
+    public string HeloName { get; set; } = Dns.GetHostName();
+
+    /// <summary>How long the connection test waits for each step (connect, greeting, each reply).</summary>
+    public TimeSpan ConnectionTestTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Failed sign-ins in a row that lock a user out.</summary>
     public int LockoutFailures { get; set; } = 5;
 

@@ -82,6 +82,19 @@ public class ScanningVerbTests
     }
 
     [Fact]
+    public async Task Serve_refuses_to_start_with_an_arc_seal_domain_that_has_no_stored_key()
+    {
+        using var cli = new CliRunner();
+        var (exit, _, err) = await cli.RunAsync("serve", "--smtp", "127.0.0.1:0", "--submission", "127.0.0.1:0", "--web", "127.0.0.1:0", "--arc-seal", "gw.example.org");
+        Assert.Equal(1, exit);
+        Assert.Contains("sekisho dkim keygen gw.example.org --selector arc", err);
+        await cli.OkAsync("dkim", "keygen", "gw.example.org", "--selector", "arc");
+        (exit, _, err) = await cli.RunAsync("serve", "--smtp", "127.0.0.1:0", "--submission", "127.0.0.1:0", "--web", "127.0.0.1:0", "--arc-seal", "gw.example.org:other");
+        Assert.Equal(1, exit);
+        Assert.Contains("gw.example.org:other", err);
+    }
+
+    [Fact]
     public async Task Serve_answers_signed_click_links_after_checking_the_url_again()
     {
         using var cli = new CliRunner();

@@ -30,6 +30,7 @@ public class ServePolicyTests
             [
                 new KeywordList { Id = "kw-urgent", Name = "至急", Expressions = [new KeywordExpression("至急")] },
                 new KeywordList { Id = "kw-invoice", Name = "invoice", Expressions = [new KeywordExpression("invoice")] },
+                new KeywordList { Id = "kw-legal", Name = "契約", Expressions = [new KeywordExpression("契約")] },
             ],
             Notifications =
             [
@@ -45,6 +46,8 @@ public class ServePolicyTests
                 Rule("至急タグ", 2, CriteriaSet.AnyOf(new SubjectMatches(["kw-urgent"])), new DoNotIntercept(), [new TagSubject("[至急対応]"), new InsertXHeader("X-Urgent", "yes")]),
                 Rule("社長宛て請求書", 3, CriteriaSet.AnyOf(new SubjectMatches(["kw-invoice"])), new DeleteMessage(),
                     scope: new RuleScope(Participants.Of(new AddressParticipant(AddressPattern.Parse("ceo@example.co.jp"))), Participants.Anyone, [])),
+                Rule("契約は法務へ", 4, CriteriaSet.AnyOf(new SubjectMatches(["kw-legal"])), new ChangeRecipient(["legal@example.co.jp"]),
+                    monitor: [new Bcc(["audit@example.co.jp"])]),
             ],
         };
         var path = cli.File("policy.json");
@@ -135,6 +138,15 @@ public class ServePolicyTests
             var (exit, _, err) = await cli.RunAsync("quarantine", "show", id);
             Assert.Equal(1, exit);
             Assert.Contains("quarantine list", err);
+
+            // A redirected message keeps its envelope sender (a failure goes back to it, as with Postfix's redirect); the
+            // BCC copy has the null sender, so a failing hidden copy is never reported to the sender.
+            await SendAsync(smtp, ["jiro@example.co.jp"], Mail("契約書の件", "jiro@example.co.jp"));
+            all = await inbound.WaitForMessagesAsync(6, TimeSpan.FromSeconds(30));
+            var redirected = all.Single(m => m.Recipients.SequenceEqual(["legal@example.co.jp"]));
+            Assert.Equal("sender@partner.example", redirected.MailFrom);
+            Assert.Equal("", all.Single(m => m.Recipients.SequenceEqual(["audit@example.co.jp"])).MailFrom);
+            Assert.DoesNotContain(all, m => m.Recipients.Contains("jiro@example.co.jp"));
 
             // The rules that fired have their Last Used time.
             await ExternalProcess.WaitUntilAsync(async () =>

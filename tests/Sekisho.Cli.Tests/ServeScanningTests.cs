@@ -20,7 +20,7 @@ public class ServeScanningTests
         Criteria = criteria, Actions = new RuleActions(intercept, [], []), Created = PolicySamples.T0, Modified = PolicySamples.T0,
     };
 
-    private static async Task<(Process Server, int Smtp, int Web)> StartAsync(CliRunner cli, FakeDnsServer dns, FakeMta inbound, bool failOpen)
+    private static async Task<(Process Server, int Smtp, int Web)> StartAsync(CliRunner cli, FakeDnsServer dns, FakeMta inbound, bool failOpen, string downEngine = "clamd")
     {
         await cli.AddVerifiedDomainAsync(dns, "example.co.jp", $"127.0.0.1:{inbound.Port},10");
         var policy = cli.File("policy.json");
@@ -34,11 +34,13 @@ public class ServeScanningTests
         }, indented: true));
         await cli.OkAsync("policy", "import", policy);
 
-        int smtp = ExternalProcess.FreePort(), submission = ExternalProcess.FreePort(), web = ExternalProcess.FreePort(), clamd = ExternalProcess.FreePort();
+        // The engine that is down: its port is free, so nothing answers there.
+        int smtp = ExternalProcess.FreePort(), submission = ExternalProcess.FreePort(), web = ExternalProcess.FreePort(), down = ExternalProcess.FreePort();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "sekisho.dll"), "--data", cli.DataDirectory, "--lang", "en", "serve",
                      "--smtp", $"127.0.0.1:{smtp}", "--submission", $"127.0.0.1:{submission}", "--web", $"127.0.0.1:{web}", "--hostname", "gw.example.co.jp",
-                     "--clamd", $"127.0.0.1:{clamd}", "--resolver", dns.Endpoint, "--uribl", "multi.uribl.test",
+                     downEngine == "rspamd" ? "--rspamd" : "--clamd", downEngine == "rspamd" ? $"http://127.0.0.1:{down}/" : $"127.0.0.1:{down}",
+                     "--resolver", dns.Endpoint, "--uribl", "multi.uribl.test",
                      "--public-url", $"http://127.0.0.1:{web}/" })
             psi.ArgumentList.Add(a);
         if (failOpen) psi.ArgumentList.Add("--scan-fail-open");
@@ -53,13 +55,15 @@ public class ServeScanningTests
         "Authentication-Results: gw.example.co.jp; spf=pass smtp.mailfrom=forged@partner.example\r\n" +
         "Content-Type: text/plain; charset=utf-8\r\n\r\nDocument: https://clean.example/doc\r\nLogin: https://login.phish.example/\r\n";
 
-    [Fact]
-    public async Task Serve_with_clamd_down_and_fail_closed_answers_451_and_keeps_nothing()
+    [Theory]
+    [InlineData("clamd")]
+    [InlineData("rspamd")]
+    public async Task Serve_with_a_scanner_down_and_fail_closed_answers_451_and_keeps_nothing(string engine)
     {
         using var cli = new CliRunner();
         using var dns = new FakeDnsServer().Txt("partner.example", "v=spf1 ip4:127.0.0.1 -all");
         await using var inbound = new FakeMta().Start();
-        var (server, smtp, web) = await StartAsync(cli, dns, inbound, failOpen: false);
+        var (server, smtp, web) = await StartAsync(cli, dns, inbound, failOpen: false, engine);
         using var _ = server;
         try
         {

@@ -64,4 +64,56 @@ public class ServeTests
             await server.WaitForExitAsync();
         }
     }
+
+    [Fact]
+    public async Task Serve_with_web_tls_serves_the_console_over_https_with_the_given_certificate_and_secure_cookies()
+    {
+        using var cli = new CliRunner();
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=gw.example.co.jp", rsa,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        File.WriteAllText(cli.File("tls.crt"), certificate.ExportCertificatePem());
+        File.WriteAllText(cli.File("tls.key"), rsa.ExportPkcs8PrivateKeyPem());
+
+        int smtp = ExternalProcess.FreePort(), submission = ExternalProcess.FreePort(), web = ExternalProcess.FreePort();
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "sekisho.dll"), "--data", cli.DataDirectory, "--lang", "en", "serve",
+                     "--smtp", $"127.0.0.1:{smtp}", "--submission", $"127.0.0.1:{submission}", "--web", $"127.0.0.1:{web}", "--web-tls",
+                     "--tls-cert", cli.File("tls.crt"), "--tls-key", cli.File("tls.key") })
+            psi.ArgumentList.Add(a);
+        using var server = Process.Start(psi)!;
+        var output = new System.Text.StringBuilder();
+        server.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        server.BeginOutputReadLine();
+        _ = server.StandardError.ReadToEndAsync();
+        try
+        {
+            string? presented = null;
+            using var https = new HttpClient(new HttpClientHandler
+            {
+                ServerCertificateCustomValidationCallback = (_, cert, _, _) => { presented = cert?.Thumbprint; return true; },
+            });
+            await ExternalProcess.WaitUntilAsync(async () => (await https.GetAsync($"https://127.0.0.1:{web}/healthz")).IsSuccessStatusCode, TimeSpan.FromMinutes(2), "the gateway to start");
+            Assert.Equal(certificate.Thumbprint, presented);
+            lock (output) Assert.Contains($"https://127.0.0.1:{web}", output.ToString());
+
+            var login = await https.GetAsync($"https://127.0.0.1:{web}/login");
+            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+            Assert.StartsWith("max-age=", login.Headers.GetValues("Strict-Transport-Security").Single());
+            // Every cookie that carries a value is Secure (empty ones only delete an earlier cookie).
+            var cookies = login.Headers.GetValues("Set-Cookie").Where(c => !c.Split(';')[0].EndsWith('=')).ToList();
+            Assert.NotEmpty(cookies);
+            Assert.All(cookies, c => Assert.Contains("secure", c, StringComparison.OrdinalIgnoreCase));
+
+            // Plain HTTP on the same port gets no console.
+            using var http = new HttpClient();
+            await Assert.ThrowsAnyAsync<Exception>(() => http.GetStringAsync($"http://127.0.0.1:{web}/login"));
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync();
+        }
+    }
 }

@@ -25,10 +25,10 @@ internal sealed class FixedSpam(SpamVerdict verdict) : ISpamScanner
     public ValueTask<SpamVerdict> CheckAsync(Stream message, MessageEnvelope envelope, CancellationToken ct) => ValueTask.FromResult(verdict);
 }
 
-internal sealed class ListedUrls(params string[] listed) : IUrlReputation
+internal sealed class ListedUrls(string listed, string category = "phishing") : IUrlReputation
 {
     public ValueTask<IReadOnlyList<UrlReputation>> CheckAsync(IReadOnlyList<string> urls, CancellationToken ct) =>
-        ValueTask.FromResult<IReadOnlyList<UrlReputation>>(urls.Select(u => new UrlReputation(u, listed.Any(l => u.Contains(l)), "phishing", ListedBy: "uribl.test")).ToList());
+        ValueTask.FromResult<IReadOnlyList<UrlReputation>>(urls.Select(u => new UrlReputation(u, u.Contains(listed), category, ListedBy: "uribl.test")).ToList());
 }
 
 public sealed class StageTests
@@ -106,5 +106,22 @@ public sealed class StageTests
         var matched = plan.Rules.Where(r => r.Disposition == RuleDisposition.Matched).Select(r => r.RuleName).ToList();
         Assert.Equal(["bec", "gray", "social", "wrs"], matched.Select(n => n.Split(' ')[0]));
         Assert.Contains("login.evil.example", plan.Rules.Single(r => r.RuleName == "wrs").Criteria[0].Evidence.Single().Detail);
+    }
+
+    [Theory]
+    [InlineData("phishing", WebReputationLevel.Lowest, true)]
+    [InlineData("malware", WebReputationLevel.Low, true)]
+    [InlineData("cracked", WebReputationLevel.Low, false)]
+    [InlineData("cracked", WebReputationLevel.ModeratelyLow, true)]
+    [InlineData("spam", WebReputationLevel.ModeratelyHigh, false)]
+    [InlineData("spam", WebReputationLevel.High, true)]
+    [InlineData("spam", WebReputationLevel.Highest, true)]
+    public async Task Web_reputation_acts_on_the_risks_its_security_level_covers(string category, WebReputationLevel level, bool matches)
+    {
+        // A spam rule's stage needs the antispam engine; a clean verdict leaves the decision to the URL reputation.
+        var ports = new PolicyPorts { Spam = new FixedSpam(new SpamVerdict(ScanStatus.Completed, 0.0, [])), UrlReputation = new ListedUrls("listed.example", category) };
+        var rule = Policies.Rule("wrs", RuleType.Spam, CriteriaSet.AnyOf(new WebReputation(level)), null, [new InsertXHeader("X-Wrs", "yes")]);
+        var plan = await Run(ports, Policies.With(rule), New(body: "See http://listed.example/page"));
+        Assert.Equal(matches, plan.Rules.Single().Disposition == RuleDisposition.Matched);
     }
 }

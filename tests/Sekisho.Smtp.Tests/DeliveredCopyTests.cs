@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Web;
 using Sekisho.Mail;
 using Sekisho.Model;
@@ -31,8 +32,8 @@ public sealed class DeliveredCopyTests : IDisposable
 
     private CachingDnsResolver Resolver() => new(new DnsResolverOptions { Servers = [new IPEndPoint(IPAddress.Loopback, _dns.Port)], Retries = 0 });
 
-    private static PolicyContentPolicy Policy(PolicySnapshot snapshot, PolicyPorts ports, IOutboundSigner? signer = null, IClickProtection? click = null) =>
-        new(new FixedPolicyRuntime(new PolicyRuntime(new PolicyEngine(snapshot, ports), new PolicyApplier(snapshot), new DeliveryFinisher(snapshot, signer, click))), new MessageInspector());
+    private static PolicyContentPolicy Policy(PolicySnapshot snapshot, PolicyPorts ports, IOutboundSigner? signer = null, IClickProtection? click = null, IArcSealer? arc = null) =>
+        new(new FixedPolicyRuntime(new PolicyRuntime(new PolicyEngine(snapshot, ports), new PolicyApplier(snapshot), new DeliveryFinisher(snapshot, signer, click, arc))), new MessageInspector());
 
     private static Rule Rule(string id, Direction direction, RuleType type, CriteriaSet criteria, IReadOnlyList<ModifyAction>? modify = null) => new()
     {
@@ -141,23 +142,96 @@ public sealed class DeliveredCopyTests : IDisposable
         Assert.Contains("Subject: [ext] report\r\n", text, StringComparison.Ordinal);
         Assert.Contains("X-Out: 1\r\n", text, StringComparison.Ordinal);
 
+        Assert.True(DkimpyVerifies(data, key));
+        // Tampering after signing is caught: the check can fail.
+        Assert.False(DkimpyVerifies(Encoding.ASCII.GetBytes(text.Replace("[ext] report", "[ext] rep0rt", StringComparison.Ordinal)), key));
+    }
+
+    [Fact]
+    public async Task Redirected_copies_and_notifications_leaving_the_organization_are_signed_and_keep_their_senders()
+    {
+        var key = DkimKeyGenerator.Generate(GatewayHarness.Managed, "s1", DkimAlgorithm.RsaSha256);
+        var signer = new DkimOutboundSigner([new DkimSigningKey { Domain = GatewayHarness.Managed, Selector = "s1", PrivateKeyPem = key.PrivateKeyPem }]);
+        var notification = new Model.Objects.Notification
+        {
+            Id = "nt", Name = "nt", From = "gateway@managed.example", To = "compliance@partner.example", Subject = "held: %SUBJECT%", Body = "%SENDER%",
+        };
+        var rule = Rule("redirect", Direction.Outbound, RuleType.Content, CriteriaSet.Empty) with
+        {
+            Actions = new RuleActions(new ChangeRecipient(["review@partner.example"]), [], [new Notify("nt")]),
+        };
+        var snapshot = new PolicySnapshot { Domains = [PolicySamples.Domain(GatewayHarness.Managed)], Rules = [rule], Notifications = [notification] };
+        GatewayHarness? harness = null;
+        var submitter = new GatewayMailSubmitter(() => harness!.Gateway, new StaticManagedDomainCatalog(GatewayHarness.DefaultDomains(0)), TimeProvider.System,
+            SystemRandomSource.Instance, signer);
+        var policy = new PolicyContentPolicy(new FixedPolicyRuntime(new PolicyRuntime(new PolicyEngine(snapshot), new PolicyApplier(snapshot),
+            new DeliveryFinisher(snapshot, signer))), new MessageInspector(), submitter);
+        await using var h = harness = await GatewayHarness.StartAsync(setup: s => { s.Policy = policy; s.SmartHostToInbound = true; });
+        await using (var c = await h.ConnectAsync(GatewayHarness.OutboundServerAddress))
+        {
+            await c.EhloAsync();
+            Assert.Equal(250, (await c.SendMessageAsync("ceo@managed.example", ["x@partner.example"],
+                GatewayHarness.Message("plan", from: "ceo@managed.example", to: "x@partner.example"))).Code);
+        }
+        var delivered = await h.Inbound.WaitForMessagesAsync(2);
+        var redirected = delivered.Single(m => m.Recipients.SequenceEqual(["review@partner.example"]));
+        var note = delivered.Single(m => m.Recipients.SequenceEqual(["compliance@partner.example"]));
+        Assert.Equal(("ceo@managed.example", ""), (redirected.MailFrom, note.MailFrom));
+        Assert.True(DkimpyVerifies(redirected.Data, key));
+        Assert.True(DkimpyVerifies(note.Data, key));
+        Assert.DoesNotContain(delivered, m => m.Recipients.Contains("x@partner.example"));
+    }
+
+    [Fact]
+    public async Task Inbound_copies_changed_by_the_policy_are_sealed_with_arc_and_dkimpy_validates_the_chain()
+    {
+        var key = DkimKeyGenerator.Generate("gw.sekisho.test", "arc", DkimAlgorithm.RsaSha256);
+        var sealer = new ArcSealer(new DkimSigningKey { Domain = "gw.sekisho.test", Selector = "arc", PrivateKeyPem = key.PrivateKeyPem });
+        var rule = Rule("tag", Direction.Inbound, RuleType.Content, CriteriaSet.Empty, [new TagSubject("[外部]")]);
+        var snapshot = new PolicySnapshot { Domains = [PolicySamples.Domain(GatewayHarness.Managed)], Rules = [rule] };
+        var authenticator = new SenderAuthenticator(Resolver(), new SenderAuthenticatorOptions { AuthServId = "gw.sekisho.test" });
+        await using var h = await GatewayHarness.StartAsync(setup: s => s.Policy = Policy(snapshot, new PolicyPorts { Authenticator = authenticator }, arc: sealer));
+        await using (var c = await h.ConnectAsync())
+        {
+            await c.EhloAsync("mx.remote.example");
+            Assert.Equal(250, (await c.SendMessageAsync("sender@remote.example", ["user@managed.example"], GatewayHarness.Message("arc"))).Code);
+        }
+        var data = (await h.Inbound.WaitForMessagesAsync(1))[0].Data;
+        var text = Encoding.UTF8.GetString(data);
+        Assert.StartsWith("ARC-Seal: i=1; a=rsa-sha256;", text, StringComparison.Ordinal);
+        var aar = Regex.Match(text, @"ARC-Authentication-Results: i=1;(.*\r\n[ \t].*)*").Value;
+        Assert.Contains("gw.sekisho.test;", aar, StringComparison.Ordinal);
+        Assert.Contains("spf=pass", aar, StringComparison.Ordinal);
+        Assert.Equal("pass", Dkimpy("arc_verify", data, key));
+        // A change after sealing breaks the chain: the check can fail.
+        Assert.Equal("fail", Dkimpy("arc_verify", Encoding.UTF8.GetBytes(text.Replace("Subject:", "Subject: x", StringComparison.Ordinal)), key));
+    }
+
+    /// <summary>Whether dkimpy (Debian python3-dkim) verifies the message's signature against the key's published record.</summary>
+    private static bool DkimpyVerifies(byte[] message, DkimKeyPair key) => Dkimpy("verify", message, key) == "True";
+
+    /// <summary>Runs dkimpy's <c>verify</c> (True/False) or <c>arc_verify</c> (the chain validation: pass/fail/none) with the key's record published.</summary>
+    private static string Dkimpy(string function, byte[] message, DkimKeyPair key)
+    {
         using var dir = new TempDir("sekisho-dkim");
         var eml = Path.Combine(dir.Path, "out.eml");
-        File.WriteAllBytes(eml, data);
+        File.WriteAllBytes(eml, message);
         var script = Path.Combine(dir.Path, "verify.py");
         File.WriteAllText(script, """
             import sys, dkim
             record = open(sys.argv[2], 'rb').read()
-            def dns(name, timeout=5):
-                return record if name == b's1._domainkey.managed.example.' else None
-            print(dkim.verify(open(sys.argv[1], 'rb').read(), dnsfunc=dns))
+            name = sys.argv[3].encode() + b'.'
+            def dns(n, timeout=5):
+                return record if n == name else None
+            message = open(sys.argv[1], 'rb').read()
+            if sys.argv[4] == 'verify':
+                print(dkim.verify(message, dnsfunc=dns))
+            else:
+                print(dkim.arc_verify(message, dnsfunc=dns)[0].decode())
             """);
         File.WriteAllText(Path.Combine(dir.Path, "record"), key.RecordValue);
-        var (code, output) = ExternalProcess.Run("/usr/bin/python3", [script, eml, Path.Combine(dir.Path, "record")], check: false);
-        Assert.Equal((0, "True"), (code, output.Trim()));
-
-        // Tampering after signing is caught: the check can fail.
-        File.WriteAllBytes(eml, Encoding.ASCII.GetBytes(text.Replace("[ext] report", "[ext] rep0rt", StringComparison.Ordinal)));
-        Assert.Equal("False", ExternalProcess.Run("/usr/bin/python3", [script, eml, Path.Combine(dir.Path, "record")], check: false).Output.Trim());
+        var (code, output) = ExternalProcess.Run("/usr/bin/python3", [script, eml, Path.Combine(dir.Path, "record"), key.RecordName, function], check: false);
+        Assert.Equal(0, code);
+        return output.Trim();
     }
 }

@@ -63,4 +63,22 @@ public class QuarantineStoreTests(PostgresServer postgres) : StoreTestBase(postg
         Assert.Null(await two.FindAsync(id));
         Assert.False(await two.RemoveAsync(id, released: false, "test"));
     }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task Quarantining_the_same_queued_message_again_after_a_crash_keeps_one_entry(string database)
+    {
+        var store = await OpenAsync(database);
+        var q = new QuarantineStore(store, await store.EnsureOrganizationAsync("default", "test"));
+        var first = await q.AddAsync(Message("bob@example.co.jp", "請求書"), 30);
+        Assert.Equal(first, await q.AddAsync(Message("Bob@example.co.jp", "請求書"), 30));
+        Assert.Single(await q.QueryAsync());
+        // Another recipient, another rule, or another queued message is another entry.
+        var carol = await q.AddAsync(Message("carol@example.co.jp", "請求書"), 30);
+        var otherRule = await q.AddAsync(Message("bob@example.co.jp", "請求書") with { RuleId = "rule-2" }, 30);
+        var otherMessage = await q.AddAsync(Message("bob@example.co.jp", "請求書") with { QueueId = "Q124" }, 30);
+        var unqueued = await q.AddAsync(Message("bob@example.co.jp", "請求書") with { QueueId = null }, 30);
+        Assert.Equal(5, new[] { first, carol, otherRule, otherMessage, unqueued }.Distinct().Count());
+        Assert.Equal(5, (await q.QueryAsync()).Count);
+    }
 }

@@ -17,6 +17,7 @@ public sealed class ApiTests
         ("POST", "/api/v1/domains", true),
         ("PUT", "/api/v1/domains/example.co.jp", true),
         ("POST", "/api/v1/domains/example.co.jp/verify", true),
+        ("POST", "/api/v1/domains/example.co.jp/test-connection", true),
         ("DELETE", "/api/v1/domains/example.co.jp", true),
         ("GET", "/api/v1/rules", false),
         ("GET", "/api/v1/rules/00000000", false),
@@ -45,7 +46,8 @@ public sealed class ApiTests
             var form = new MultipartFormDataContent { { new ByteArrayContent(File.ReadAllBytes(RepoPaths.Fixture("imsva", "seed-example.dat"))), "file", "seed-example.dat" } };
             request.Content = form;
         }
-        else if (e.Method is "POST" or "PUT" && e.Path.Contains("/domains", StringComparison.Ordinal) && !e.Path.EndsWith("/verify", StringComparison.Ordinal))
+        else if (e.Method is "POST" or "PUT" && e.Path.Contains("/domains", StringComparison.Ordinal) && !e.Path.EndsWith("/verify", StringComparison.Ordinal)
+                 && !e.Path.EndsWith("/test-connection", StringComparison.Ordinal))
             request.Content = JsonContent.Create(new { name = "example.co.jp", inboundServers = new[] { "mx.example.co.jp:25,10" } });
         return request;
     }
@@ -143,6 +145,41 @@ public sealed class ApiTests
         var events = audit.EnumerateArray().Select(a => a.GetProperty("eventType").GetString()!).ToList();
         Assert.Equal(["domain.removed", "domain.verified", "domain.verification-failed", "domain.updated", "domain.added"], events);
         Assert.All(audit.EnumerateArray(), a => Assert.Equal("api:admin/tests", a.GetProperty("actor").GetString()));
+    }
+
+    [Fact]
+    public async Task The_connection_test_greets_each_inbound_server_and_reports_the_ones_that_fail()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        await using var mta = new FakeMta().Start();
+        int closed = ExternalProcess.FreePort();
+        host.Dns.A("mx1.example.co.jp", "127.0.0.1");
+        var api = host.Api(host.AdminToken);
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsJsonAsync("/api/v1/domains", new
+        {
+            name = "example.co.jp", inboundServers = new[] { $"mx1.example.co.jp:{mta.Port},10", $"127.0.0.1:{closed},20", "mx9.example.co.jp,30" },
+        })).StatusCode);
+
+        var results = (await (await api.PostAsync("/api/v1/domains/example.co.jp/test-connection", null)).Content.ReadFromJsonAsync<JsonElement[]>())!;
+        Assert.Equal([("mx1.example.co.jp", true), ("127.0.0.1", false), ("mx9.example.co.jp", false)],
+            results.Select(r => (r.GetProperty("host").GetString(), r.GetProperty("reachable").GetBoolean())));
+        Assert.Equal("127.0.0.1", results[0].GetProperty("address").GetString());
+        Assert.Contains("connect to 127.0.0.1", results[1].GetProperty("error").GetString());
+        Assert.Contains("mx9.example.co.jp", results[2].GetProperty("error").GetString());
+        Assert.Equal(104857600, results[0].GetProperty("maxSize").GetInt64());
+        Assert.Equal(1, mta.Connections);
+        Assert.Empty(mta.Messages);
+
+        // The screen shows the same test on the list; nothing is audited, since nothing changed.
+        var browser = await host.SignedInAsync();
+        var page = await ConsoleHost.PostFormAsync(browser, "/domains", "/domains?handler=TestConnection", new() { ["name"] = "example.co.jp" });
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("id=\"connection-test\"", html);
+        Assert.Contains($"mx1.example.co.jp:{mta.Port}", html);
+        Assert.Contains($"connect to 127.0.0.1[127.0.0.1]:{closed} failed", html);
+        var audit = await api.GetFromJsonAsync<JsonElement>("/api/v1/audit?type=domain.*");
+        Assert.Equal(["domain.added"], audit.EnumerateArray().Select(a => a.GetProperty("eventType").GetString()));
     }
 
     [Fact]

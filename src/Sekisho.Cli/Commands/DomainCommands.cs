@@ -105,7 +105,7 @@ internal static class DomainCommands
             await using var s = await ctx.BeginAsync(ct);
             var d = await FindAsync(s, ctx.Parse.GetValue(verifyName)!, ct);
             var result = await new DomainOwnershipCheck(endpoint).CheckAsync(d.Name, d.VerificationRecord, ct);
-            var (updated, auditEvent) = Sekisho.Web.Services.DomainService.AfterCheck(d, result, ctx.Time.GetUtcNow());
+            var (updated, auditEvent) = DomainOwnershipCheck.Apply(d, result, ctx.Time.GetUtcNow());
             await s.UpdateDomainAsync(updated, auditEvent, ct);
             await s.CommitAsync(ct);
             if (ctx.Json) ctx.WriteJson(new { domain = d.Name, outcome = Model.Serialization.ModelJson.EnumName(result.Outcome), txt = result.TxtValues, error = result.Error, status = Model.Serialization.ModelJson.EnumName(updated.Status) });
@@ -129,7 +129,7 @@ internal static class DomainCommands
 
     /// <summary>Parses HOST[:PORT][,PREF] or LOCALPART=HOST[:PORT][,PREF] (the console's parser).</summary>
     internal static InboundServer ParseInbound(string text) =>
-        Sekisho.Web.Services.DomainService.TryParseInbound(text.Trim()) ?? throw new CliUserException(CliText.T("error.inbound.format", text));
+        InboundServer.TryParse(text.Trim()) ?? throw new CliUserException(CliText.T("error.inbound.format", text));
 
     internal static IPEndPoint? ParseResolver(string? text)
     {

@@ -9,6 +9,7 @@ using Sekisho.Cli.Hosting;
 using Sekisho.Cli.Localization;
 using Sekisho.Smtp;
 using Sekisho.Smtp.Hosting;
+using Sekisho.Smtp.Server;
 using Sekisho.Web;
 using Sekisho.Web.Access;
 
@@ -36,6 +37,7 @@ internal static class ServeCommand
         var smartHost = new Option<string?>("--smart-host") { Description = CliText.T("opt.serve.smart-host") };
         var tlsCert = new Option<string?>("--tls-cert") { Description = CliText.T("opt.serve.tls-cert") };
         var tlsKey = new Option<string?>("--tls-key") { Description = CliText.T("opt.serve.tls-key") };
+        var webTls = new Option<bool>("--web-tls") { Description = CliText.T("opt.serve.web-tls") };
         var hostname = new Option<string?>("--hostname") { Description = CliText.T("opt.serve.hostname") };
         var clamd = new Option<string[]>("--clamd") { Description = CliText.T("opt.serve.clamd") };
         var clamdConfig = new Option<string?>("--clamd-config") { Description = CliText.T("opt.serve.clamd-config") };
@@ -48,8 +50,9 @@ internal static class ServeCommand
         var checkSenderDomain = new Option<bool>("--check-sender-domain") { Description = CliText.T("opt.serve.check-sender-domain") };
         var rejectNoPtr = new Option<bool>("--reject-no-ptr") { Description = CliText.T("opt.serve.reject-no-ptr") };
         var rejectInvalidPtr = new Option<bool>("--reject-invalid-ptr") { Description = CliText.T("opt.serve.reject-invalid-ptr") };
-        var cmd = new Command("serve", CliText.T("serve.description")) { smtp, submission, web, service, acceptUnverified, smartHost, tlsCert, tlsKey, hostname,
-            clamd, clamdConfig, rspamd, failOpen, resolver, uribl, recipients, publicUrl, checkSenderDomain, rejectNoPtr, rejectInvalidPtr };
+        var arcSeal = new Option<string?>("--arc-seal") { Description = CliText.T("opt.serve.arc-seal"), HelpName = "DOMAIN[:SELECTOR]" };
+        var cmd = new Command("serve", CliText.T("serve.description")) { smtp, submission, web, service, acceptUnverified, smartHost, tlsCert, tlsKey, webTls, hostname,
+            clamd, clamdConfig, rspamd, failOpen, resolver, uribl, recipients, publicUrl, checkSenderDomain, rejectNoPtr, rejectInvalidPtr, arcSeal };
         cmd.SetAction(app.Run(async (ctx, ct) =>
         {
             var p = ctx.Parse;
@@ -78,7 +81,11 @@ internal static class ServeCommand
             builder.Logging.ClearProviders();
             if (Console.IsOutputRedirected) builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
             else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ssZ "; });
-            builder.WebHost.ConfigureKestrel(k => k.Listen(webEndpoint));
+            // The console over HTTPS: the SMTP certificate (--tls-cert/--tls-key), else the gateway's self-signed one.
+            var webCertificate = !p.GetValue(webTls) ? null : p.GetValue(tlsCert) is { } certFile && p.GetValue(tlsKey) is { } keyFile
+                ? SelfSignedCertificate.LoadPem(certFile, keyFile)
+                : SelfSignedCertificate.CreateOrLoad(Path.Combine(spool, "tls"), p.GetValue(hostname) ?? Dns.GetHostName(), ctx.Time);
+            builder.WebHost.ConfigureKestrel(k => k.Listen(webEndpoint, l => { if (webCertificate is not null) l.UseHttps(webCertificate); }));
             builder.Services.AddSingleton(store);
             builder.Services.AddSingleton(ctx.Time);
             // One view of the policy, read before the gateway listens and refreshed while it runs.
@@ -114,7 +121,7 @@ internal static class ServeCommand
             ctx.Out.WriteLine(CliText.T("serve.started", typeof(Program).Assembly.GetName().Version?.ToString(3), org.Name, ctx.DataDirectory));
             foreach (var (kind, endpoint) in gateway.Endpoints)
                 ctx.Out.WriteLine(CliText.T("serve.listening", kind == ListenerKind.Mta ? "smtp" : "submission", endpoint));
-            ctx.Out.WriteLine(CliText.T("serve.web", webEndpoint));
+            ctx.Out.WriteLine(CliText.T("serve.web", webEndpoint, webCertificate is null ? "http" : "https"));
             if (firstPassword is not null) ctx.Out.WriteLine(CliText.T("serve.first-admin", "admin", firstPassword));
             if (view.Snapshot.Domains.Count == 0) ctx.Out.WriteLine(CliText.T("serve.no-domains"));
             ctx.Out.WriteLine(CliText.T("serve.stop"));
@@ -131,7 +138,7 @@ internal static class ServeCommand
             if (recipientsFile is not null && !File.Exists(recipientsFile)) throw new CliUserException(CliText.T("error.file.not-found", recipientsFile));
             var clamdConfigFile = p.GetValue(clamdConfig);
             if (clamdConfigFile is not null && !File.Exists(clamdConfigFile)) throw new CliUserException(CliText.T("error.file.not-found", clamdConfigFile));
-            var publicText = p.GetValue(publicUrl) ?? $"http://{webEndpoint}/";
+            var publicText = p.GetValue(publicUrl) ?? $"{(p.GetValue(webTls) ? "https" : "http")}://{webEndpoint}/";
             if (!Uri.TryCreate(publicText, UriKind.Absolute, out var publicUri)) throw new CliUserException(CliText.T("error.serve.rspamd-url", publicText));
             var clamdEndpoints = (p.GetValue(clamd) ?? []).ToList();
             if (clamdEndpoints.Count == 0 && clamdConfigFile is not null) clamdEndpoints.Add("127.0.0.1:3310");
@@ -151,6 +158,7 @@ internal static class ServeCommand
                 CheckSenderDomain = p.GetValue(checkSenderDomain),
                 RejectMissingPtr = p.GetValue(rejectNoPtr),
                 RejectInvalidPtr = p.GetValue(rejectInvalidPtr),
+                ArcSeal = p.GetValue(arcSeal),
             };
         }
     }

@@ -89,8 +89,8 @@ internal static class PolicyHosting
             var runtime = new StorePolicyRuntime(view, snapshot => new PolicyRuntime(
                 new PolicyEngine(snapshot, ports, time),
                 new PolicyApplier(snapshot, quarantine, archive, ports.Virus, time, new ApplyOptions { HostName = hostName ?? Environment.MachineName }),
-                new DeliveryFinisher(snapshot, signer, click)));
-            var submitter = new GatewayMailSubmitter(() => sp.GetRequiredService<SmtpGateway>(), view, time, sp.GetRequiredService<IRandomSource>());
+                new DeliveryFinisher(snapshot, signer, click, sp.GetService<IArcSealer>())));
+            var submitter = new GatewayMailSubmitter(() => sp.GetRequiredService<SmtpGateway>(), view, time, sp.GetRequiredService<IRandomSource>(), signer);
             var log = sp.GetService<ILoggerFactory>()?.CreateLogger("Sekisho.Policy");
             var recorder = new RulesUsedRecorder(store, org, time, log);
             // Policy events (ログ → ポリシーイベント) beside mail tracking in the spool.

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Sekisho.Cli.Localization;
 using Sekisho.Model.Settings;
 using Sekisho.Policy.Ports;
 using Sekisho.Scanning.Antispam;
@@ -37,6 +38,8 @@ internal sealed record ScanningHostOptions
     public bool CheckSenderDomain { get; init; }
     public bool RejectMissingPtr { get; init; }
     public bool RejectInvalidPtr { get; init; }
+    /// <summary><c>DOMAIN[:SELECTOR]</c>: seal inbound copies with ARC using the stored DKIM key of that domain.</summary>
+    public string? ArcSeal { get; init; }
 }
 
 /// <summary>
@@ -60,6 +63,7 @@ internal static class ScanningHosting
             }, sp.GetRequiredService<TimeProvider>()))));
         services.AddSingleton<IOutboundSigner>(new LiveOutboundSigner(new SettingsBound<IOutboundSigner>(current,
             s => SettingsBound<IOutboundSigner>.Of(s.Authentication.DkimSigning), s => new DkimOutboundSigner(s.Authentication.DkimSigning))));
+        if (options.ArcSeal is { } arc) services.AddSingleton<IArcSealer>(new ArcSealer(ArcKey(arc, settings.Authentication.DkimSigning)));
         if (options.ClamdEndpoints.Count > 0)
         {
             services.AddSingleton(sp => new ClamdScanner(new ClamdOptions
@@ -91,6 +95,17 @@ internal static class ScanningHosting
         services.AddSingleton(sp => new ClickProtection(options.PublicUrl, clickKey, urls, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IClickProtection>(sp => sp.GetRequiredService<ClickProtection>());
         return services;
+    }
+
+    /// <summary>The stored DKIM key that seals ARC sets: <c>DOMAIN</c> (its only key) or <c>DOMAIN:SELECTOR</c>.</summary>
+    private static DkimSigningKey ArcKey(string text, IReadOnlyList<DkimSigningKey> keys)
+    {
+        var colon = text.IndexOf(':');
+        var domain = (colon < 0 ? text : text[..colon]).Trim().TrimEnd('.');
+        var selector = colon < 0 ? null : text[(colon + 1)..].Trim();
+        var candidates = keys.Where(k => k.Domain.Equals(domain, StringComparison.OrdinalIgnoreCase)
+            && (selector is null || k.Selector.Equals(selector, StringComparison.OrdinalIgnoreCase))).ToList();
+        return candidates.Count == 1 ? candidates[0] : throw new CliUserException(CliText.T("error.serve.arc-key", text, domain, selector ?? "arc"));
     }
 
     /// <summary>The HMAC key of click links: 32 random bytes in <c>click.key</c> of the data directory, created once (mode 600).</summary>

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Sekisho.Model.Domains;
 
 /// <summary>Whether a managed domain is ready for mail (console: 設定が必要 / 完了).</summary>
@@ -35,6 +37,36 @@ public static class DomainStatusReasons
 public sealed record InboundServer(string Recipient, string Host, int Port = 25, int Preference = 10)
 {
     public const string AnyRecipient = "*";
+
+        /// <summary>One inbound server written <c>HOST[:PORT][,PREF]</c>, <c>[IPv6][:PORT][,PREF]</c> or <c>LOCALPART=…</c>; null when it cannot be read (the console and <c>sekisho domain add</c>).</summary>
+        public static InboundServer? TryParse(string text)
+        {
+            string recipient = InboundServer.AnyRecipient, rest = text;
+            int eq = rest.IndexOf('=');
+            if (eq > 0) { recipient = rest[..eq].Trim(); rest = rest[(eq + 1)..].Trim(); }
+            int pref = 10, port = 25;
+            int comma = rest.LastIndexOf(',');
+            if (comma > 0)
+            {
+                if (!int.TryParse(rest[(comma + 1)..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out pref)) return null;
+                rest = rest[..comma].Trim();
+            }
+            string host = rest;
+            if (rest.StartsWith('['))
+            {
+                int close = rest.IndexOf(']');
+                if (close < 0) return null;
+                host = rest[1..close];
+                if (close + 1 < rest.Length && (rest[close + 1] != ':' || !int.TryParse(rest[(close + 2)..], NumberStyles.None, CultureInfo.InvariantCulture, out port))) return null;
+            }
+            else if (rest.Count(c => c == ':') == 1)
+            {
+                int colon = rest.IndexOf(':');
+                host = rest[..colon];
+                if (!int.TryParse(rest[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port)) return null;
+            }
+            return host.Length == 0 || host.Any(char.IsWhiteSpace) ? null : new(recipient, host, port, pref);
+        }
 }
 
 /// <summary>The kind of mail servers a domain sends from.</summary>

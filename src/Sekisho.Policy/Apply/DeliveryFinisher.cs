@@ -12,7 +12,7 @@ namespace Sekisho.Policy.Apply;
 /// web reputation criterion of a rule in scope asks for it) and the <c>Authentication-Results</c> headers; outbound, the DKIM
 /// signature of the sender's domain, as the very last change.
 /// </summary>
-public sealed class DeliveryFinisher(PolicySnapshot snapshot, IOutboundSigner? signer = null, IClickProtection? click = null)
+public sealed class DeliveryFinisher(PolicySnapshot snapshot, IOutboundSigner? signer = null, IClickProtection? click = null, IArcSealer? arc = null)
 {
     private readonly Dictionary<string, Rule> _rules = snapshot.Rules.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
@@ -41,20 +41,32 @@ public sealed class DeliveryFinisher(PolicySnapshot snapshot, IOutboundSigner? s
                 changed = ClickRewriter.Rewrite(content, r.Recipient, click, Qualifies) ?? changed;
             }
             if (plan.Authentication is { } auth)
+            {
                 changed = AuthenticationHeaders.Apply((changed ?? content).Span, auth, snapshot.Settings.Authentication.Spf.InsertHeader) ?? changed;
+                if (arc is not null && auth.AuthenticationResults.Length > 0)
+                    changed = await SealAsync(arc, changed ?? content, auth.AuthenticationResults, ct).ConfigureAwait(false) ?? changed;
+            }
         }
         else if (signer is not null)
         {
             var domain = facts.Headers.From.FirstOrDefault()?.Domain ?? DomainNames.DomainOf(envelope.Sender);
             if (domain is not null && await signer.SignAsync(changed ?? content, domain, ct).ConfigureAwait(false) is { } signature)
-            {
-                // Folded lines of the field end in CRLF on the wire, like the rest of the message.
-                var header = System.Text.Encoding.ASCII.GetBytes(signature.Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", "\r\n", StringComparison.Ordinal));
-                var source = changed ?? content.ToArray();
-                changed = [.. header, .. source];
-            }
+                changed = SignatureField.Prepend(signature, (changed ?? content).Span);
         }
         return changed;
+    }
+
+    /// <summary>The sealed copy, or null when the message cannot be sealed (unparseable headers): it is delivered unsealed, never held.</summary>
+    private static async Task<byte[]?> SealAsync(IArcSealer arc, ReadOnlyMemory<byte> message, string authenticationResults, CancellationToken ct)
+    {
+        try
+        {
+            return SignatureField.Prepend(await arc.SealAsync(message, authenticationResults, ct).ConfigureAwait(false), message.Span);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -259,12 +259,14 @@ public sealed class CriterionEvaluator
     private static CriterionResult WebReputationOf(string name, WebReputation w, MessageContext m)
     {
         var evidence = new List<Evidence>();
-        if (m.Spam is { Status: ScanStatus.Completed } v)
+        var threshold = WebRisk.Threshold(w.Level);
+        if (m.Spam is { Status: ScanStatus.Completed } v && WebRisk.AntispamListed >= threshold)
             foreach (var url in v.ListedUrls) evidence.Add(new Evidence("url", Detail: url + " (antispam)"));
         if (m.Urls is { } urls)
             foreach (var u in urls)
             {
-                if (u.Listed) evidence.Add(new Evidence("url", Detail: $"{u.Url} listed{(u.Category is null ? "" : " as " + u.Category)}{(u.ListedBy is null ? "" : " by " + u.ListedBy)}"));
+                if (u.Listed && WebRisk.Of(u.Category) >= threshold)
+                    evidence.Add(new Evidence("url", Detail: $"{u.Url} listed{(u.Category is null ? "" : " as " + u.Category)}{(u.ListedBy is null ? "" : " by " + u.ListedBy)}"));
                 else if (u.Untested && w.Untested == UntestedUrlAction.ApplyAction) evidence.Add(new Evidence("url", Detail: u.Url + " untested"));
             }
         string? note = m.Urls is null && m.Spam is null ? TraceNotes.EngineNotConfigured : null;

@@ -50,3 +50,13 @@ public interface IOutboundSigner
 {
     ValueTask<string?> SignAsync(ReadOnlyMemory<byte> message, string senderDomain, CancellationToken ct);
 }
+
+/// <summary>
+/// Seals inbound mail with the gateway's ARC set (RFC 8617) recording its Authentication-Results, so that the servers
+/// behind the gateway can trust what it verified after its changes broke the original DKIM signatures.
+/// </summary>
+public interface IArcSealer
+{
+    /// <summary>The ARC-Seal, ARC-Message-Signature and ARC-Authentication-Results fields (CRLF-terminated) to prepend.</summary>
+    ValueTask<string> SealAsync(ReadOnlyMemory<byte> message, string authenticationResults, CancellationToken ct);
+}

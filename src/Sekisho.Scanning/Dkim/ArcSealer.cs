@@ -11,7 +11,7 @@ namespace Sekisho.Scanning.Dkim;
 /// verified even after later changes (the console's "Enable ARC" adds these headers). Signs with one DKIM key of the
 /// gateway's domain.
 /// </summary>
-public sealed class ArcSealer(DkimSigningKey key)
+public sealed class ArcSealer(DkimSigningKey key) : Sekisho.Policy.Ports.IArcSealer
 {
     /// <summary>Headers the ARC-Message-Signature covers when present.</summary>
     public IReadOnlyList<string> SignedHeaders { get; init; } = ["From", "To", "Cc", "Subject", "Date", "Message-ID", "Reply-To", "DKIM-Signature"];

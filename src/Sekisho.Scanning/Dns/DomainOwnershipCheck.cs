@@ -1,5 +1,7 @@
 using System.Net;
 using DnsClient;
+using Sekisho.Model.Audit;
+using Sekisho.Model.Domains;
 
 namespace Sekisho.Scanning.Dns;
 
@@ -42,5 +44,18 @@ public sealed class DomainOwnershipCheck(IPEndPoint? nameServer = null, TimeSpan
         {
             return new(OwnershipCheckOutcome.LookupFailed, [], e.Message);
         }
+    }
+
+    /// <summary>The domain after an ownership check, and the audit event to record (for <c>sekisho domain verify</c> and the console).</summary>
+    public static (ManagedDomain Domain, string AuditEvent) Apply(ManagedDomain d, OwnershipCheckResult result, DateTimeOffset now)
+    {
+        var updated = result.Outcome switch
+        {
+            OwnershipCheckOutcome.Verified => d with { Status = DomainStatus.Verified, StatusReason = d.InboundServers.Count == 0 ? DomainStatusReasons.NoInboundServers : null, VerifiedAt = now },
+            OwnershipCheckOutcome.RecordMissing => d with { Status = DomainStatus.NeedsSetup, StatusReason = DomainStatusReasons.TxtRecordMissing },
+            _ => d with { Status = DomainStatus.NeedsSetup, StatusReason = DomainStatusReasons.TxtLookupFailed },
+        };
+        if (d.IsVerified && result.Outcome == OwnershipCheckOutcome.LookupFailed) updated = d; // a transient DNS failure keeps an earlier verification
+        return (updated, result.Outcome == OwnershipCheckOutcome.Verified ? AuditEvents.DomainVerified : AuditEvents.DomainVerificationFailed);
     }
 }

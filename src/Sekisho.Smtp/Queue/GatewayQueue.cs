@@ -629,7 +629,9 @@ internal sealed class GatewayQueue : IAsyncDisposable
             if (entry.Removed) return;
             failed = entry.Recipients.Where(r => r.NeedsDsn).ToList();
         }
-        if (failed.Count > 0 && entry.Envelope.Sender is not null && !entry.Envelope.Generated)
+        // Generated mail with a sender is a policy copy (a redirected message): its sender hears of failures. DSNs and
+        // notifications have the null sender and never get one.
+        if (failed.Count > 0 && entry.Envelope.Sender is not null)
         {
             try
             {
@@ -675,11 +677,15 @@ internal sealed class GatewayQueue : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues a message the gateway itself wrote (a DSN): null sender, no content policy.</summary>
-    public async Task EnqueueGeneratedAsync(string id, string recipient, MailDirection direction, byte[] content, bool smtpUtf8)
+    /// <summary>
+    /// Queues a message the gateway itself wrote or copied, without content policy: a DSN or notification (null
+    /// <paramref name="sender"/>), or a policy copy that keeps the original envelope sender (a redirected message),
+    /// which then gets a DSN if it cannot be delivered.
+    /// </summary>
+    public async Task EnqueueGeneratedAsync(string id, string recipient, MailDirection direction, byte[] content, bool smtpUtf8, string? sender = null)
     {
         var now = _time.GetUtcNow();
-        var envelope = new QueuedEnvelope(id, now, null, [new QueuedRecipient(recipient, direction)], smtpUtf8, !Ascii.IsValid(content),
+        var envelope = new QueuedEnvelope(id, now, string.IsNullOrEmpty(sender) ? null : sender, [new QueuedRecipient(recipient, direction)], smtpUtf8, !Ascii.IsValid(content),
             "local", ListenerKind.Mta, "127.0.0.1", 0, _options.HostName, null, null, null, Generated: true);
         var w = _spool.CreateIncoming(envelope);
         try

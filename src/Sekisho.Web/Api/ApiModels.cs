@@ -72,3 +72,10 @@ public sealed record QuarantineDetailDto(QuarantineItemDto Message, System.Text.
         return new(QuarantineItemDto.From(m), trace);
     }
 }
+
+/// <summary>One inbound server's connection test.</summary>
+public sealed record ConnectionTestDto(string Host, int Port, string? Address, bool Reachable, string? Tls, long MaxSize, string? Error)
+{
+    public static ConnectionTestDto From(Sekisho.Smtp.Delivery.InboundServerProbeResult r) =>
+        new(r.Host, r.Port, r.Address?.ToString(), r.Reachable, r.Tls, r.MaxSize, r.Error);
+}

@@ -45,6 +45,8 @@ public static class ConsoleApi
             var v = await s.VerifyAsync(name, Actor(c), c.RequestAborted);
             return new VerificationDto(ModelJson.EnumName(v.Outcome), v.TxtValues, v.Error, DomainDto.From(v.Domain));
         }).WithName("VerifyDomain");
+        write.MapPost("/domains/{name}/test-connection", async (string name, DomainService s, HttpContext c) =>
+            (await s.TestConnectionAsync(name, Actor(c), c.RequestAborted)).Select(ConnectionTestDto.From).ToList()).WithName("TestDomainConnection");
 
         api.MapGet("/rules", async (string? direction, string? type, string? migrationStatus, bool? enabled, string? name, RuleService s, HttpContext c) =>
         {

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Sekisho.Model;
 using Sekisho.Model.Addresses;
 using Sekisho.Model.Audit;
@@ -6,6 +8,7 @@ using Sekisho.Model.Domains;
 using Sekisho.Model.Localization;
 using Sekisho.Model.Validation;
 using Sekisho.Scanning.Dns;
+using Sekisho.Smtp.Delivery;
 using Sekisho.Store;
 
 namespace Sekisho.Web.Services;
@@ -77,23 +80,46 @@ public sealed class DomainService(ConsoleContext console)
         await using var s = await console.BeginAsync(actor, ct);
         var d = await FindAsync(s, name, ct);
         var result = await new DomainOwnershipCheck(console.Options.DnsResolver).CheckAsync(d.Name, d.VerificationRecord, ct);
-        var (updated, auditEvent) = AfterCheck(d, result, console.Time.GetUtcNow());
+        var (updated, auditEvent) = DomainOwnershipCheck.Apply(d, result, console.Time.GetUtcNow());
         await s.UpdateDomainAsync(updated, auditEvent, ct);
         await s.CommitAsync(ct);
         return new(updated, result.Outcome, result.TxtValues, result.Error);
     }
 
-    /// <summary>The domain after an ownership check, and the audit event to record (shared with <c>sekisho domain verify</c>).</summary>
-    public static (ManagedDomain Domain, string AuditEvent) AfterCheck(ManagedDomain d, OwnershipCheckResult result, DateTimeOffset now)
+    /// <summary>
+    /// 接続テスト: connects to each inbound server of the domain as a delivery would (greeting, EHLO, STARTTLS when
+    /// offered) and says QUIT; nothing is sent and nothing changes. Host names are resolved with the console's resolver.
+    /// </summary>
+    public async Task<IReadOnlyList<InboundServerProbeResult>> TestConnectionAsync(string name, string actor, CancellationToken ct)
     {
-        var updated = result.Outcome switch
+        ManagedDomain d;
+        await using (var s = await console.ReadAsync(actor, ct)) d = await FindAsync(s, name, ct);
+        if (d.InboundServers.Count == 0)
+            throw new ConsoleProblem("domain.inbound.none", new LocalizedText(
+                $"ドメイン「{d.Name}」には受信サーバがありません。先に受信サーバを追加してください。",
+                $"The domain '{d.Name}' has no inbound servers; add one first."));
+        var dns = new CachingDnsResolver(new DnsResolverOptions { Servers = console.Options.DnsResolver is { } r ? [r] : [] });
+        var timeout = console.Options.ConnectionTestTimeout;
+        var results = new List<InboundServerProbeResult>();
+        foreach (var server in d.InboundServers.OrderBy(x => x.Preference).DistinctBy(x => (x.Host.ToLowerInvariant(), x.Port)))
         {
-            OwnershipCheckOutcome.Verified => d with { Status = DomainStatus.Verified, StatusReason = d.InboundServers.Count == 0 ? DomainStatusReasons.NoInboundServers : null, VerifiedAt = now },
-            OwnershipCheckOutcome.RecordMissing => d with { Status = DomainStatus.NeedsSetup, StatusReason = DomainStatusReasons.TxtRecordMissing },
-            _ => d with { Status = DomainStatus.NeedsSetup, StatusReason = DomainStatusReasons.TxtLookupFailed },
-        };
-        if (d.IsVerified && result.Outcome == OwnershipCheckOutcome.LookupFailed) updated = d; // a transient DNS failure keeps an earlier verification
-        return (updated, result.Outcome == OwnershipCheckOutcome.Verified ? AuditEvents.DomainVerified : AuditEvents.DomainVerificationFailed);
+            var host = server.Host.Trim('[', ']');
+            if (IPAddress.TryParse(host, out var ip))
+            {
+                results.Add(await InboundServerProbe.ProbeAsync(server.Host, server.Port, ip, console.Options.HeloName, timeout, ct));
+                continue;
+            }
+            var v4 = await dns.AddressesAsync(host, AddressFamily.InterNetwork, ct);
+            var addresses = v4.Records.Count > 0 ? v4 : await dns.AddressesAsync(host, AddressFamily.InterNetworkV6, ct);
+            if (addresses.Records.Count == 0)
+            {
+                results.Add(new InboundServerProbeResult(server.Host, server.Port, null, false, null, 0,
+                    $"{host}: {(addresses.Status == DnsStatus.Error ? addresses.Error ?? "DNS lookup failed" : "no address record")}"));
+                continue;
+            }
+            results.Add(await InboundServerProbe.ProbeAsync(server.Host, server.Port, addresses.Records[0], console.Options.HeloName, timeout, ct));
+        }
+        return results;
     }
 
     private static async Task<ManagedDomain> FindAsync(StoreSession s, string name, CancellationToken ct) =>
@@ -108,41 +134,11 @@ public sealed class DomainService(ConsoleContext console)
         {
             var line = raw.Trim();
             if (line.Length == 0) continue;
-            servers.Add(TryParseInbound(line) ?? throw new ConsoleProblem("domain.inbound.format", new LocalizedText(
+            servers.Add(InboundServer.TryParse(line) ?? throw new ConsoleProblem("domain.inbound.format", new LocalizedText(
                 $"受信サーバ「{line}」を読み取れません。「ホスト[:ポート][,優先度]」の形式で入力してください (例: mail.example.co.jp:25,10)。",
                 $"The inbound server '{line}' cannot be read; write HOST[:PORT][,PREFERENCE], e.g. mail.example.co.jp:25,10.")));
         }
         return servers;
-    }
-
-    /// <summary>One inbound server written <c>HOST[:PORT][,PREF]</c>, <c>[IPv6][:PORT][,PREF]</c> or <c>LOCALPART=…</c>; null when it cannot be read (shared with <c>sekisho domain add</c>).</summary>
-    public static InboundServer? TryParseInbound(string text)
-    {
-        string recipient = InboundServer.AnyRecipient, rest = text;
-        int eq = rest.IndexOf('=');
-        if (eq > 0) { recipient = rest[..eq].Trim(); rest = rest[(eq + 1)..].Trim(); }
-        int pref = 10, port = 25;
-        int comma = rest.LastIndexOf(',');
-        if (comma > 0)
-        {
-            if (!int.TryParse(rest[(comma + 1)..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out pref)) return null;
-            rest = rest[..comma].Trim();
-        }
-        string host = rest;
-        if (rest.StartsWith('['))
-        {
-            int close = rest.IndexOf(']');
-            if (close < 0) return null;
-            host = rest[1..close];
-            if (close + 1 < rest.Length && (rest[close + 1] != ':' || !int.TryParse(rest[(close + 2)..], NumberStyles.None, CultureInfo.InvariantCulture, out port))) return null;
-        }
-        else if (rest.Count(c => c == ':') == 1)
-        {
-            int colon = rest.IndexOf(':');
-            host = rest[..colon];
-            if (!int.TryParse(rest[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out port)) return null;
-        }
-        return host.Length == 0 || host.Any(char.IsWhiteSpace) ? null : new InboundServer(recipient, host, port, pref);
     }
 
     private static OutboundServers ParseOutbound(string? text)

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Sekisho.Model.Domains;
 using Sekisho.Scanning.Dns;
+using Sekisho.Smtp.Delivery;
 using Sekisho.Web.Localization;
 using Sekisho.Web.Services;
 
@@ -12,7 +13,20 @@ public sealed class DomainsModel(DomainService domains) : ConsolePage
     public IReadOnlyList<ManagedDomain> Domains { get; private set; } = [];
     public bool Writable => CanWrite;
 
+    /// <summary>The domain whose inbound servers were just tested, and what the test found.</summary>
+    public string? TestedDomain { get; private set; }
+    public IReadOnlyList<InboundServerProbeResult> ConnectionTest { get; private set; } = [];
+
     public async Task OnGetAsync() => Domains = await domains.ListAsync(Actor, HttpContext.RequestAborted);
+
+    /// <summary>接続テスト: shows the result on the list itself (the test changes nothing, so there is no redirect).</summary>
+    public Task<IActionResult> OnPostTestConnectionAsync(string name) => ChangeAsync(async () =>
+    {
+        ConnectionTest = await domains.TestConnectionAsync(name, Actor, HttpContext.RequestAborted);
+        TestedDomain = name;
+        await OnGetAsync();
+        return Page();
+    }, async () => { await OnGetAsync(); return Page(); });
 
     public Task<IActionResult> OnPostVerifyAsync(string name) => ChangeAsync(async () =>
     {
