@@ -1,11 +1,13 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Sekisho.Mail;
+using Sekisho.Model.Serialization;
 using Sekisho.Policy.Apply;
 using Sekisho.Policy.Engine;
 using Sekisho.Policy.Ports;
 using Sekisho.Smtp.Protocol;
 using Sekisho.Smtp.Spool;
+using Sekisho.Smtp.Tracking;
 
 namespace Sekisho.Smtp;
 
@@ -34,11 +36,12 @@ public interface IGeneratedMailSubmitter
 /// <summary>
 /// The policy engine behind the gateway's <see cref="IContentPolicy"/>: inspects the spooled message, evaluates it per
 /// recipient (recipients of each direction together), applies the plan, queues the extra messages and reports which
-/// rules fired. Modified copies are shared by the recipients that got the same changes.
+/// rules fired. Modified copies are shared by the recipients that got the same changes. With a <paramref name="policyEvents"/> sink,
+/// every rule that matched (and every authentication check or scan exception that decided) is recorded per recipient with its actions.
 /// </summary>
 public sealed class PolicyContentPolicy(
     IPolicyRuntimeSource source, MessageInspector inspector, IGeneratedMailSubmitter? submitter = null,
-    Action<IReadOnlyCollection<string>, DateTimeOffset>? rulesUsed = null, ILogger? log = null) : IContentPolicy
+    Action<IReadOnlyCollection<string>, DateTimeOffset>? rulesUsed = null, ILogger? log = null, IPolicyEventSink? policyEvents = null) : IContentPolicy
 {
     private static readonly SmtpReply Refused = new(550, "5.7.1", "Message refused by policy");
 
@@ -70,10 +73,12 @@ public sealed class PolicyContentPolicy(
                 return Deferred(request.Recipients.Count, deferred.Reason);
             evaluated.Add((list, envelope, plan));
         }
+        var events = new List<PolicyEventRecord>();
         foreach (var (list, envelope, plan) in evaluated)
         {
             var applied = await runtime.Applier.ApplyAsync(raw, facts, envelope, plan, ct).ConfigureAwait(false);
             foreach (var id in plan.MatchedRuleIds) used.Add(id);
+            if (policyEvents is not null) events.AddRange(EventsOf(request, facts, list[0].Recipient.Direction, plan, applied));
             for (int i = 0; i < list.Count; i++)
             {
                 var a = applied.Recipients[i];
@@ -102,7 +107,42 @@ public sealed class PolicyContentPolicy(
                 log?.LogWarning("{QueueId}: {Count} policy messages (notifications, copies) not sent: no submitter", request.QueueId, applied.Outgoing.Count);
         }
         if (used.Count > 0) rulesUsed?.Invoke(used, request.ReceivedAt);
+        if (events.Count > 0) await RecordAsync(events, request.QueueId, ct).ConfigureAwait(false);
         return new ContentPolicyResult(outcomes);
+    }
+
+    /// <summary>One event per recipient and matched rule, plus the authentication check or scan exception that decided, if any.</summary>
+    private static IEnumerable<PolicyEventRecord> EventsOf(ContentPolicyRequest request, Mail.MessageFacts facts, MailDirection direction, PolicyPlan plan, ApplyResult applied)
+    {
+        for (int i = 0; i < plan.Recipients.Count; i++)
+        {
+            var r = plan.Recipients[i];
+            var a = applied.Recipients[i];
+            var outcome = ModelJson.EnumName(a.Outcome);
+            PolicyEventRecord Event(string id, string name, string? type, IReadOnlyList<string> actions)
+            {
+                bool decided = r.DecidedBy?.Id == id;
+                return new($"{request.QueueId}:{r.Recipient}:{id}", plan.EvaluatedAt, direction, request.QueueId, request.Sender, r.Recipient, facts.Headers.Subject,
+                    facts.Headers.MessageId, id, name, type, actions, outcome, decided ? r.Reason : null, decided ? a.QuarantineId : null);
+            }
+            foreach (var t in r.Rules.Where(t => t.Disposition == RuleDisposition.Matched))
+                yield return Event(t.RuleId, t.RuleName, ModelJson.EnumName(t.Type), t.PlannedActions);
+            if (r.DecidedBy is { Type: null } check)
+                yield return Event(check.Id, check.Name, null, r.Intercept is null ? [] : [CriterionNames.Of(r.Intercept)]);
+        }
+    }
+
+    private async Task RecordAsync(List<PolicyEventRecord> events, string queueId, CancellationToken ct)
+    {
+        try
+        {
+            await policyEvents!.RecordAsync(events, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The mail goes on; only the log of what the policy did is incomplete.
+            log?.LogWarning(e, "{QueueId}: policy events not recorded", queueId);
+        }
     }
 
     /// <summary>The finished copy of one recipient's content, shared with the recipients that get the same one.</summary>

@@ -40,6 +40,7 @@ public static class ConsoleHosting
         services.AddSingleton<AuditService>();
         services.AddSingleton<QuarantineService>();
         services.AddSingleton<MigrationWizard>();
+        services.AddSingleton<ConnectionSettingsService>().AddSingleton<AuthenticationSettingsService>().AddSingleton<MailLogService>();
 
         services.AddAuthentication(ConsoleRoles.CookieScheme)
             .AddCookie(ConsoleRoles.CookieScheme, o =>

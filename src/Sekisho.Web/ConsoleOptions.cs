@@ -31,4 +31,13 @@ public sealed class ConsoleOptions
     /// null = the recipient domain's inbound servers.
     /// </summary>
     public string? ReleaseVia { get; set; }
+
+    /// <summary>
+    /// The mail tracking directory the gateway writes (JSON lines, <c>SPOOL/tracking</c>), read by ログ → メールトラッキング and
+    /// ポリシーイベント; null = <c>DATA/spool/tracking</c> of the store's data directory, as <c>sekisho serve</c> and <c>sekisho log mail</c> use.
+    /// </summary>
+    public string? MailTrackingDirectory { get; set; }
+
+    /// <summary>The policy events directory the gateway writes (JSON lines, <c>SPOOL/policy-events</c>); null = <c>DATA/spool/policy-events</c>.</summary>
+    public string? PolicyEventsDirectory { get; set; }
 }

@@ -5,6 +5,7 @@ using Sekisho.Model;
 using Sekisho.Model.Rules;
 using Sekisho.Policy.Apply;
 using Sekisho.Policy.Engine;
+using Sekisho.Smtp.Tracking;
 using Sekisho.Testing;
 
 namespace Sekisho.Smtp.Tests;
@@ -89,5 +90,53 @@ public class PolicyContentPolicyTests
         Assert.Equal(["tag inbound"], bob.Rules);
         Assert.Equal(["audit@example.co.jp"], submitter.Sent.Single().Recipients);
         Assert.Equal(["r1", "r2", "r3"], used.Order());
+    }
+
+    // Policy events (ポリシーイベント): one per recipient and matched rule, with the rule's actions and the outcome.
+    [Fact]
+    public async Task Each_matched_rule_is_recorded_per_recipient_with_its_actions_and_the_outcome_once_per_key()
+    {
+        using var dir = new TempDir();
+        var ceo = new RuleScope(Participants.Of(new AddressParticipant(Model.Addresses.AddressPattern.Parse("ceo@example.co.jp"))), Participants.Anyone, []);
+        Rule Rule(string id, string name, int order, RuleScope scope, InterceptAction intercept, IReadOnlyList<ModifyAction> modify) => new()
+        {
+            Id = id, Name = name, Order = order, Direction = Direction.Inbound, Type = RuleType.Content, Scope = scope, Criteria = CriteriaSet.Empty,
+            Actions = new RuleActions(intercept, modify, []), Created = PolicySamples.T0, Modified = PolicySamples.T0,
+        };
+        var snapshot = new PolicySnapshot
+        {
+            Domains = [PolicySamples.Domain("example.co.jp")],
+            Rules = [Rule("r1", "役員宛て保留", 1, ceo, new Quarantine(), []), Rule("r2", "社外タグ", 2, RuleScope.Default, new DoNotIntercept(), [new TagSubject("[社外]")])],
+        };
+        var sink = new JsonLinesPolicyEventSink(dir.Path);
+        var policy = new PolicyContentPolicy(new FixedPolicyRuntime(new PolicyRuntime(new PolicyEngine(snapshot), new PolicyApplier(snapshot))), new MessageInspector(),
+            policyEvents: sink);
+        var raw = Encoding.ASCII.GetBytes("From: a@partner.example\r\nTo: ceo@example.co.jp\r\nSubject: hello\r\nMessage-ID: <m1@partner.example>\r\n\r\nbody\r\n");
+        var session = new SessionFacts("s1", ListenerKind.Mta, new IPEndPoint(IPAddress.Parse("203.0.113.5"), 40000), new IPEndPoint(IPAddress.Loopback, 25), PolicySamples.T0);
+        var request = new ContentPolicyRequest("Q1", session, "a@partner.example",
+            [new PolicyRecipient(0, "ceo@example.co.jp", MailDirection.Inbound), new PolicyRecipient(1, "bob@example.co.jp", MailDirection.Inbound)],
+            new Bytes(raw), PolicySamples.T0);
+        await policy.EvaluateAsync(request, default);
+        await policy.EvaluateAsync(request, default); // again after a crash: the same events, not twice as many
+
+        var events = new List<PolicyEventRecord>();
+        await foreach (var e in sink.ReadAsync(null, default)) events.Add(e);
+        Assert.Equal(
+            [("ceo@example.co.jp", "役員宛て保留", "quarantine"), ("ceo@example.co.jp", "社外タグ", "quarantine"), ("bob@example.co.jp", "社外タグ", "deliver")],
+            events.OrderBy(e => e.Recipient != "ceo@example.co.jp").ThenBy(e => e.RuleId).Select(e => (e.Recipient, e.RuleName, e.Outcome)));
+        var held = events.Single(e => e.RuleId == "r1");
+        Assert.Equal(["quarantine"], held.Actions);
+        Assert.False(string.IsNullOrEmpty(held.Reason));
+        Assert.Equal(("Q1", "hello", "m1@partner.example", "content", MailDirection.Inbound), (held.QueueId, held.Subject, held.MessageId, held.RuleType, held.Direction));
+        Assert.Equal(["tag-subject"], events.First(e => e.RuleId == "r2").Actions);
+        Assert.Null(events.First(e => e.RuleId == "r2").Reason); // it did not decide
+        Assert.Empty(await ReadAsync(sink, PolicySamples.T0.AddDays(1)));
+    }
+
+    private static async Task<List<PolicyEventRecord>> ReadAsync(JsonLinesPolicyEventSink sink, DateTimeOffset since)
+    {
+        var list = new List<PolicyEventRecord>();
+        await foreach (var e in sink.ReadAsync(since, default)) list.Add(e);
+        return list;
     }
 }

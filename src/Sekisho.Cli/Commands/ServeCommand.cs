@@ -97,7 +97,7 @@ internal static class ServeCommand
             builder.Services.AddSingleton<ITlsPolicyProvider>(view);
             builder.Services.AddSekishoPolicy(store, org, view, ctx.DataDirectory, p.GetValue(hostname));
             var limits = view.Snapshot.Settings.Limits;
-            builder.Services.AddSekishoScanning(ScanningOptions(p, webEndpoint, ctx.DataDirectory), view.Snapshot.Settings);
+            builder.Services.AddSekishoScanning(ScanningOptions(p, webEndpoint, ctx.DataDirectory), () => view.Snapshot.Settings);
             builder.Services.AddSekishoSmtp(o =>
             {
                 o.Listeners = listeners;
@@ -110,7 +110,7 @@ internal static class ServeCommand
                 o.Limits.MaxRecipients = Math.Clamp(limits.MaxRecipients, 1, 10000);
                 o.Delivery.SmartHost = p.GetValue(smartHost);
             });
-            builder.Services.AddSekishoConsole(store, org, o => o.DnsResolver = dnsResolver);
+            builder.Services.AddSekishoConsole(store, org, o => { o.DnsResolver = dnsResolver; o.MailTrackingDirectory = Path.Combine(spool, "tracking"); o.PolicyEventsDirectory = Path.Combine(spool, "policy-events"); });
             await using var web_ = builder.Build();
             web_.MapSekishoSmtpEndpoints();
             web_.MapSekishoConsole();

@@ -93,7 +93,9 @@ internal static class PolicyHosting
             var submitter = new GatewayMailSubmitter(() => sp.GetRequiredService<SmtpGateway>(), view, time, sp.GetRequiredService<IRandomSource>(), signer);
             var log = sp.GetService<ILoggerFactory>()?.CreateLogger("Sekisho.Policy");
             var recorder = new RulesUsedRecorder(store, org, time, log);
-            return new PolicyContentPolicy(runtime, new MessageInspector(timeProvider: time), submitter, recorder.Record, log);
+            // Policy events (ログ → ポリシーイベント) beside mail tracking in the spool.
+            var events = new Sekisho.Smtp.Tracking.JsonLinesPolicyEventSink(Path.Combine(dataDirectory, "spool", "policy-events"));
+            return new PolicyContentPolicy(runtime, new MessageInspector(timeProvider: time), submitter, recorder.Record, log, events);
         });
         services.AddHostedService(sp => new QuarantinePurge(new QuarantineStore(store, org), sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>()?.CreateLogger("Sekisho.Quarantine")));

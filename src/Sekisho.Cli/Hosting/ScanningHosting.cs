@@ -48,15 +48,21 @@ internal sealed record ScanningHostOptions
 /// </summary>
 internal static class ScanningHosting
 {
-    public static IServiceCollection AddSekishoScanning(this IServiceCollection services, ScanningHostOptions options, GatewaySettings settings)
+    /// <param name="current">The settings in force (the policy view's latest snapshot): connection filtering, Sender IP Match and
+    /// DKIM signing keys follow it while the gateway runs.</param>
+    public static IServiceCollection AddSekishoScanning(this IServiceCollection services, ScanningHostOptions options, Func<GatewaySettings> current)
     {
+        var settings = current();
         var dns = new CachingDnsResolver(new DnsResolverOptions { Servers = options.Resolver is null ? [] : [options.Resolver] });
         services.AddSingleton<IDnsLookup>(dns);
-        services.AddSingleton<ISenderAuthenticator>(sp => new SenderAuthenticator(dns, new SenderAuthenticatorOptions
-        {
-            AuthServId = options.HostName, SenderIpMatch = settings.Authentication.SenderIpMatch,
-        }, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IOutboundSigner>(new DkimOutboundSigner(settings.Authentication.DkimSigning));
+        services.AddSingleton<ISenderAuthenticator>(sp => new LiveSenderAuthenticator(new SettingsBound<ISenderAuthenticator>(current,
+            s => SettingsBound<ISenderAuthenticator>.Of(s.Authentication.SenderIpMatch),
+            s => new SenderAuthenticator(dns, new SenderAuthenticatorOptions
+            {
+                AuthServId = options.HostName, SenderIpMatch = s.Authentication.SenderIpMatch,
+            }, sp.GetRequiredService<TimeProvider>()))));
+        services.AddSingleton<IOutboundSigner>(new LiveOutboundSigner(new SettingsBound<IOutboundSigner>(current,
+            s => SettingsBound<IOutboundSigner>.Of(s.Authentication.DkimSigning), s => new DkimOutboundSigner(s.Authentication.DkimSigning))));
         if (options.ArcSeal is { } arc) services.AddSingleton<IArcSealer>(new ArcSealer(ArcKey(arc, settings.Authentication.DkimSigning)));
         if (options.ClamdEndpoints.Count > 0)
         {
@@ -73,10 +79,12 @@ internal static class ScanningHosting
                 Endpoints = options.RspamdEndpoints, FailOpen = options.FailOpen, MtaName = options.HostName,
             }));
         IRecipientDirectory? recipients = options.RecipientsFile is null ? null : ImportedRecipientList.Load(options.RecipientsFile);
-        services.AddSingleton<IConnectionFilter>(sp => new ConnectionFilter(settings.ConnectionFiltering, settings.SenderFilter, dns, recipients,
-            sp.GetRequiredService<TimeProvider>(), options.CheckSenderDomain,
-            [new ReverseDnsRule(ReverseDnsRule.Default, options.RejectMissingPtr, options.RejectInvalidPtr),
-             new ReverseDnsRule(ReverseDnsRule.EmptySender, options.RejectMissingPtr, options.RejectInvalidPtr)]));
+        services.AddSingleton<IConnectionFilter>(sp => new LiveConnectionFilter(new SettingsBound<IConnectionFilter>(current,
+            s => SettingsBound<IConnectionFilter>.Of(s.ConnectionFiltering, s.SenderFilter),
+            s => new ConnectionFilter(s.ConnectionFiltering, s.SenderFilter, dns, recipients,
+                sp.GetRequiredService<TimeProvider>(), options.CheckSenderDomain,
+                [new ReverseDnsRule(ReverseDnsRule.Default, options.RejectMissingPtr, options.RejectInvalidPtr),
+                 new ReverseDnsRule(ReverseDnsRule.EmptySender, options.RejectMissingPtr, options.RejectInvalidPtr)]))));
         services.AddSingleton<IRelayAuthority>(sp => new FilteringRelayAuthority(
             new ManagedDomainRelayAuthority(sp.GetRequiredService<IManagedDomainCatalog>(), options.AcceptUnverified),
             sp.GetRequiredService<IConnectionFilter>()));

@@ -46,4 +46,31 @@ public static class DkimKeyGenerator
         var publicKey = Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo());
         return new(rsa.ExportPkcs8PrivateKeyPem() + "\n", name, $"v=DKIM1; k=rsa; p={publicKey}");
     }
+
+    /// <summary>
+    /// The DNS record to publish for an existing signing key (<c>SELECTOR._domainkey.DOMAIN</c> and <c>v=DKIM1; k=…; p=…</c>),
+    /// derived from its private key; null when the stored key cannot be read.
+    /// </summary>
+    public static DkimKeyPair? RecordFor(DkimSigningKey key)
+    {
+        var name = $"{key.Selector}._domainkey.{key.Domain.TrimEnd('.')}";
+        try
+        {
+            if (key.Algorithm == DkimAlgorithm.Ed25519Sha256)
+            {
+                using var reader = new StringReader(key.PrivateKeyPem);
+                var pem = new Org.BouncyCastle.Utilities.IO.Pem.PemReader(reader).ReadPemObject();
+                if (pem is null) return null;
+                var priv = (Ed25519PrivateKeyParameters)PrivateKeyFactory.CreateKey(pem.Content);
+                return new(key.PrivateKeyPem, name, $"v=DKIM1; k=ed25519; p={Convert.ToBase64String(priv.GeneratePublicKey().GetEncoded())}");
+            }
+            using var rsa = RSA.Create();
+            rsa.ImportFromPem(key.PrivateKeyPem);
+            return new(key.PrivateKeyPem, name, $"v=DKIM1; k=rsa; p={Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo())}");
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException or InvalidCastException or IOException or Org.BouncyCastle.Security.SecurityUtilityException)
+        {
+            return null;
+        }
+    }
 }

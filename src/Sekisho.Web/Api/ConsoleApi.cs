@@ -149,18 +149,19 @@ public static class ConsoleApi
         {
             return await s.QueryAsync(Since(since), type, limit ?? 200, Actor(c), c.RequestAborted);
         }).WithName("AuditLog");
+        SettingsApi.Map(api, write);
         return app;
     }
 
-    private static string Actor(HttpContext c) => ConsoleRoles.Actor(c.User);
+    internal static string Actor(HttpContext c) => ConsoleRoles.Actor(c.User);
 
-    private static DateTimeOffset? Since(string? since) => since is null ? null
+    internal static DateTimeOffset? Since(string? since) => since is null ? null
         : DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : throw BadValue(since, "since", "ISO 8601");
 
-    private static T? ParseEnum<T>(string? value, string name) where T : struct, Enum =>
+    internal static T? ParseEnum<T>(string? value, string name) where T : struct, Enum =>
         value is null ? null : ModelJson.TryParseEnum<T>(value, out var v) ? v : throw BadValue(value, name, string.Join(", ", Enum.GetValues<T>().Select(ModelJson.EnumName)));
 
-    private static ConsoleProblem BadValue(string? value, string name, string allowed) => new("bad-parameter",
+    internal static ConsoleProblem BadValue(string? value, string name, string allowed) => new("bad-parameter",
         new Model.LocalizedText($"{name} の値「{value}」は使えません ({allowed})。", $"The value '{value}' of {name} is not allowed ({allowed})."));
 
     private static async ValueTask<object?> Problems(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
