@@ -40,6 +40,7 @@ public static class ConsoleHosting
         services.AddSingleton<AuditService>();
         services.AddSingleton<QuarantineService>();
         services.AddSingleton<MigrationWizard>();
+        services.AddSingleton<PolicyObjectService>(); services.AddSingleton<ApprovedListService>();
 
         services.AddAuthentication(ConsoleRoles.CookieScheme)
             .AddCookie(ConsoleRoles.CookieScheme, o =>

@@ -106,6 +106,8 @@ public static class ConsoleApi
             return Results.NoContent();
         }).WithName("DeleteQuarantinedMessage");
 
+        ObjectsApi.MapObjectsApi(api, write);
+
         api.MapGet("/audit", async (string? since, string? type, int? limit, AuditService s, HttpContext c) =>
         {
             return await s.QueryAsync(Since(since), type, limit ?? 200, Actor(c), c.RequestAborted);
