@@ -122,7 +122,7 @@ public static class ObjectsApi
         {
             var form = await c.Request.ReadFormAsync(c.RequestAborted);
             var file = form.Files.FirstOrDefault() ?? throw Missing("file");
-            if (file.Length > AddressGroupCsv.MaxBytes) throw TooLarge(AddressGroupCsv.MaxBytes);
+            if (file.Length > AddressGroupCsv.MaxBytes) throw AddressGroupCsv.TooLarge(file.Length);
             using var ms = new MemoryStream();
             await file.CopyToAsync(ms, c.RequestAborted);
             return ms.ToArray();

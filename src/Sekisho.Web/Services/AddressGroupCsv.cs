@@ -66,13 +66,15 @@ public static class AddressGroupCsv
     /// <summary>Reads the file: every row is checked; duplicates (in the file, or with <paramref name="existing"/> when merging) are errors.</summary>
     public static CsvParseResult Parse(ReadOnlySpan<byte> bytes, CsvEncoding encoding, IReadOnlyList<AddressGroupEntry>? existing = null)
     {
-        if (bytes.Length > MaxBytes)
-            throw new ConsoleProblem("csv.too-large", new LocalizedText(
-                $"CSV ファイルが大きすぎます ({bytes.Length:N0} バイト)。上限は {MaxBytes:N0} バイトです。",
-                $"The CSV file is too large ({bytes.Length:N0} bytes); the limit is {MaxBytes:N0} bytes."), 413);
+        if (bytes.Length > MaxBytes) throw TooLarge(bytes.Length);
         var (text, used) = Decode(bytes, encoding);
         return ParseText(text, used, existing);
     }
+
+    /// <summary>The refusal of a file over <see cref="MaxBytes"/>.</summary>
+    public static ConsoleProblem TooLarge(long bytes) => new("csv.too-large", new LocalizedText(
+        $"CSV ファイルが大きすぎます ({bytes:N0} バイト)。上限は {MaxBytes:N0} バイトです。",
+        $"The CSV file is too large ({bytes:N0} bytes); the limit is {MaxBytes:N0} bytes."), 413);
 
     /// <summary>Reads CSV text (the form's text area uses the same format).</summary>
     public static CsvParseResult ParseText(string text, string encoding = "UTF-8", IReadOnlyList<AddressGroupEntry>? existing = null)

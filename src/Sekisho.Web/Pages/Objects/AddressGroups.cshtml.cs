@@ -1,0 +1,18 @@
+using Sekisho.Model;
+using Sekisho.Model.Objects;
+using Sekisho.Web.Services;
+
+namespace Sekisho.Web.Pages.Objects;
+
+/// <summary>アドレスグループ: the list with type, size and the rules that use each group.</summary>
+public sealed class AddressGroupsModel(PolicyObjectService objects) : ConsolePage
+{
+    private PolicySnapshot _policy = PolicySnapshot.Empty;
+
+    public IReadOnlyList<AddressGroup> Groups => _policy.AddressGroups;
+    public bool Writable => CanWrite;
+
+    public IReadOnlyList<string> UsedBy(string id) => PolicyObjectService.Users(_policy, id);
+
+    public async Task OnGetAsync() => _policy = await objects.SnapshotAsync(Actor, HttpContext.RequestAborted);
+}

@@ -1,0 +1,15 @@
+using Sekisho.Model;
+using Sekisho.Web.Services;
+
+namespace Sekisho.Web.Pages.Objects;
+
+/// <summary>通知 and スタンプ lists (both read the policy snapshot and show where each object is used).</summary>
+public sealed class NotificationsModel(PolicyObjectService objects) : ConsolePage
+{
+    public PolicySnapshot Policy { get; private set; } = PolicySnapshot.Empty;
+    public bool Writable => CanWrite;
+
+    public IReadOnlyList<string> UsedBy(string id) => PolicyObjectService.Users(Policy, id);
+
+    public async Task OnGetAsync() => Policy = await objects.SnapshotAsync(Actor, HttpContext.RequestAborted);
+}
