@@ -57,7 +57,7 @@ public static class ObjectsApi
         api.MapPost("/objects/keyword-lists/test", async (HttpContext c) =>
         {
             using var doc = JsonDocument.Parse(await ReadBodyAsync(c));
-            var list = doc.RootElement.TryGetProperty("list", out var l) ? Parse<KeywordList>(l.GetRawText()) : throw Missing("list");
+            var list = doc.RootElement.TryGetProperty("list", out var l) ? Parse<KeywordList>(WithId(l.GetRawText(), "test")) : throw Missing("list");
             var text = doc.RootElement.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : "";
             PolicyObjectService.ThrowIfInvalid(PolicyObjectService.Validate(list with { Id = "test" }, PolicySnapshot.Empty));
             return ObjectTesting.TestKeywords(list, text);
@@ -68,13 +68,21 @@ public static class ObjectsApi
             ObjectTesting.TestDlp(await s.SnapshotAsync(Actor(c), c.RequestAborted), (await s.GetAsync<DlpIdentifier>(id, Actor(c), c.RequestAborted)).Id, body.Text)).WithName("TestDlpIdentifier");
 
         api.MapPost("/objects/notifications/{id}/preview", async (string id, PolicyObjectService s, HttpContext c) =>
-            ObjectTesting.Preview(await s.GetAsync<Notification>(id, Actor(c), c.RequestAborted), HostName, DateTimeOffset.UtcNow)).WithName("PreviewNotification");
+            ObjectTesting.Preview(await s.GetAsync<Notification>(id, Actor(c), c.RequestAborted), HostName, Now(c))).WithName("PreviewNotification");
+        // A block body: an expression-bodied lambda taking only HttpContext would bind as a RequestDelegate and drop the result.
         api.MapPost("/objects/notifications/preview", async (HttpContext c) =>
-            ObjectTesting.Preview(Parse<Notification>(await ReadBodyAsync(c)), HostName, DateTimeOffset.UtcNow)).WithName("PreviewUnsavedNotification");
+        {
+            var preview = ObjectTesting.Preview(Parse<Notification>(WithId(await ReadBodyAsync(c), "preview")), HostName, Now(c));
+            return preview;
+        }).WithName("PreviewUnsavedNotification");
         api.MapPost("/objects/stamps/{id}/preview", async (string id, PolicyObjectService s, HttpContext c) =>
-            ObjectTesting.Preview(await s.GetAsync<Stamp>(id, Actor(c), c.RequestAborted), HostName, DateTimeOffset.UtcNow)).WithName("PreviewStamp");
+            ObjectTesting.Preview(await s.GetAsync<Stamp>(id, Actor(c), c.RequestAborted), HostName, Now(c))).WithName("PreviewStamp");
+        // A block body: an expression-bodied lambda taking only HttpContext would bind as a RequestDelegate and drop the result.
         api.MapPost("/objects/stamps/preview", async (HttpContext c) =>
-            ObjectTesting.Preview(Parse<Stamp>(await ReadBodyAsync(c)), HostName, DateTimeOffset.UtcNow)).WithName("PreviewUnsavedStamp");
+        {
+            var preview = ObjectTesting.Preview(Parse<Stamp>(WithId(await ReadBodyAsync(c), "preview")), HostName, Now(c));
+            return preview;
+        }).WithName("PreviewUnsavedStamp");
         api.MapGet("/objects/tokens", () => ObjectTesting.Tokens()).WithName("ListTokens");
 
         api.MapGet("/objects/web-reputation-approved-list", async (ApprovedListService s, HttpContext c) =>
@@ -94,17 +102,20 @@ public static class ObjectsApi
         api.MapGet(route + "/{id}", async (string id, PolicyObjectService s, HttpContext c) => Json(await s.GetAsync<T>(id, Actor(c), c.RequestAborted))).WithName("Get" + name);
         write.MapPost(route, async (PolicyObjectService s, HttpContext c) =>
         {
-            var added = await s.AddAsync(Parse<T>(await ReadBodyAsync(c)), Actor(c), c.RequestAborted);
+            var added = await s.AddAsync(Parse<T>(WithId(await ReadBodyAsync(c), "")), Actor(c), c.RequestAborted);
             return Results.Content(ModelJson.Serialize(added), "application/json; charset=utf-8", Encoding.UTF8, StatusCodes.Status201Created);
         }).WithName("Add" + name);
         write.MapPut(route + "/{id}", async (string id, PolicyObjectService s, HttpContext c) =>
-            Json(await s.UpdateAsync(id, Parse<T>(await ReadBodyAsync(c)), Actor(c), c.RequestAborted))).WithName("Update" + name);
+            Json(await s.UpdateAsync(id, Parse<T>(WithId(await ReadBodyAsync(c), id)), Actor(c), c.RequestAborted))).WithName("Update" + name);
         write.MapDelete(route + "/{id}", async (string id, PolicyObjectService s, HttpContext c) =>
         {
             await s.DeleteAsync<T>(id, Actor(c), c.RequestAborted);
             return Results.NoContent();
         }).WithName("Delete" + name);
     }
+
+    private static DateTimeOffset Now(HttpContext c) =>
+        Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<ConsoleContext>(c.RequestServices).Time.GetUtcNow();
 
     private static string HostName => System.Net.Dns.GetHostName();
 
@@ -156,6 +167,17 @@ public static class ObjectsApi
         {
             throw new ConsoleProblem("bad-body", new LocalizedText($"リクエストの JSON を読み取れません: {e.Message}", $"The request's JSON cannot be read: {e.Message}"));
         }
+    }
+
+    /// <summary>The id comes from the path (or is assigned on creation): a body need not carry one.</summary>
+    private static string WithId(string json, string id)
+    {
+        System.Text.Json.Nodes.JsonNode? node;
+        try { node = System.Text.Json.Nodes.JsonNode.Parse(json); }
+        catch (JsonException) { return json; }
+        if (node is not System.Text.Json.Nodes.JsonObject o) return json;
+        o["id"] = id;
+        return o.ToJsonString();
     }
 
     private static CsvEncoding ParseEncoding(string? value) => value?.ToLowerInvariant() switch

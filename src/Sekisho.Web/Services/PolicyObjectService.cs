@@ -72,8 +72,8 @@ public sealed class PolicyObjectService(ConsoleContext console)
         var users = Users(await s.LoadSnapshotAsync(ct), id);
         if (users.Count > 0)
         {
-            var list = string.Join("、", users.Select(u => "「" + u + "」"));
-            var listEn = string.Join(", ", users.Select(u => "'" + u + "'"));
+            var list = string.Join("、", users.Select(u => "「" + u.Ja + "」"));
+            var listEn = string.Join(", ", users.Select(u => "'" + u.En + "'"));
             throw new ConsoleProblem("object.in-use", new LocalizedText(
                 $"「{current.Name}」は次のルールまたはテンプレートで使用されているため削除できません: {list}。先にそこから外してください。",
                 $"'{current.Name}' cannot be deleted: it is used by {listEn}. Remove it from there first."), 409);
@@ -109,12 +109,15 @@ public sealed class PolicyObjectService(ConsoleContext console)
         return m.Success ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
     }
 
-    /// <summary>The names of the rules (and, for DLP identifiers, the templates) that refer to the object id.</summary>
-    public static IReadOnlyList<string> Users(PolicySnapshot policy, string id)
+    /// <summary>What refers to the object id: rules by name, DLP templates (for identifiers) by name, and the gateway settings.</summary>
+    public static IReadOnlyList<LocalizedText> Users(PolicySnapshot policy, string id)
     {
         var quoted = $"\"{id}\"";
-        var users = policy.Rules.Where(r => ModelJson.Serialize(r).Contains(quoted, StringComparison.Ordinal)).OrderBy(r => r.Name, StringComparer.Ordinal).Select(r => r.Name).ToList();
-        users.AddRange(policy.DlpTemplates.Where(t => t.Terms.Any(term => term.IdentifierId == id)).Select(t => t.Name));
+        var users = policy.Rules.Where(r => ModelJson.Serialize(r).Contains(quoted, StringComparison.Ordinal))
+            .Select(r => r.Name).Concat(policy.DlpTemplates.Where(t => t.Terms.Any(term => term.IdentifierId == id)).Select(t => t.Name))
+            .Order(StringComparer.Ordinal).Select(n => new LocalizedText(n, n)).ToList();
+        if (ModelJson.Serialize(policy.Settings).Contains(quoted, StringComparison.Ordinal))
+            users.Add(new LocalizedText("ゲートウェイ設定 (認証・スキャン例外)", "gateway settings (authentication, scan exceptions)"));
         return users;
     }
 

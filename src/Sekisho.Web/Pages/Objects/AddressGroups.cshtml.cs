@@ -12,7 +12,7 @@ public sealed class AddressGroupsModel(PolicyObjectService objects) : ConsolePag
     public IReadOnlyList<AddressGroup> Groups => _policy.AddressGroups;
     public bool Writable => CanWrite;
 
-    public IReadOnlyList<string> UsedBy(string id) => PolicyObjectService.Users(_policy, id);
+    public string UsedBy(string id) => string.Join(", ", PolicyObjectService.Users(_policy, id).Select(Localization.ConsoleText.For));
 
     public async Task OnGetAsync() => _policy = await objects.SnapshotAsync(Actor, HttpContext.RequestAborted);
 }

@@ -19,7 +19,7 @@ public sealed class DlpModel(PolicyObjectService objects) : ConsolePage
     public DlpTest? Test { get; private set; }
     public bool Writable => CanWrite;
 
-    public IReadOnlyList<string> UsedBy(string id) => PolicyObjectService.Users(_policy, id);
+    public string UsedBy(string id) => string.Join(", ", PolicyObjectService.Users(_policy, id).Select(Localization.ConsoleText.For));
 
     public string KindOf(DlpIdentifier i) => i switch { DlpExpression => "expression", DlpKeywordList => "keyword-list", _ => "file-attribute" };
 

@@ -9,7 +9,7 @@ public sealed class NotificationsModel(PolicyObjectService objects) : ConsolePag
     public PolicySnapshot Policy { get; private set; } = PolicySnapshot.Empty;
     public bool Writable => CanWrite;
 
-    public IReadOnlyList<string> UsedBy(string id) => PolicyObjectService.Users(Policy, id);
+    public string UsedBy(string id) => string.Join(", ", PolicyObjectService.Users(Policy, id).Select(Localization.ConsoleText.For));
 
     public async Task OnGetAsync() => Policy = await objects.SnapshotAsync(Actor, HttpContext.RequestAborted);
 }
