@@ -18,6 +18,8 @@ public sealed class AddressGroupModel(PolicyObjectService objects) : ConsolePage
     [BindProperty] public string? Entries { get; set; }
 
     public IReadOnlyList<CsvRowError> ImportErrors { get; private set; } = [];
+    /// <summary>True when the errors are about the form's address lines rather than an imported file.</summary>
+    public bool FormErrors { get; private set; }
     public bool IsNew => string.IsNullOrEmpty(Id);
     public bool Writable => CanWrite;
 
@@ -45,6 +47,7 @@ public sealed class AddressGroupModel(PolicyObjectService objects) : ConsolePage
         if (!parsed.Ok)
         {
             ImportErrors = parsed.Errors;
+            FormErrors = true;
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
         }
