@@ -152,10 +152,16 @@ public sealed class ObjectsApiTests
         Assert.Equal("Shift_JIS", r1.GetProperty("encoding").GetString());
         Assert.Equal(2, r1.GetProperty("added").GetInt32());
 
-        // UTF-8 with BOM, merged: added after the existing entries.
+        // UTF-8 with BOM, merged: added after the existing entries. The body as curl --data-binary sends it (labelled as a form).
         byte[] bom = [0xEF, 0xBB, 0xBF];
-        var second = await api.PostAsync(csv + "?mode=merge", new ByteArrayContent([.. bom, .. Encoding.UTF8.GetBytes("ceo@partner.example,社長\n")]));
+        var raw = new ByteArrayContent([.. bom, .. Encoding.UTF8.GetBytes("ceo@partner.example,社長\n")]);
+        raw.Headers.ContentType = new("application/x-www-form-urlencoded");
+        var second = await api.PostAsync(csv + "?mode=merge", raw);
         Assert.Equal(3, (await second.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("total").GetInt32());
+        // A multipart upload (curl -F file=@…) works the same.
+        var multipart = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes("cfo@partner.example\n")), "file", "g.csv" } };
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsync(csv, multipart)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await api.PostAsync(csv, new MultipartFormDataContent { { new StringContent("x"), "note" } })).StatusCode);
 
         // Invalid rows: every one reported by line, nothing imported.
         var invalid = await api.PostAsync(csv, new ByteArrayContent(Encoding.UTF8.GetBytes("new@partner.example\nbroken\n\n*@partner.example\nnew@partner.example\nx@y.example,a,b\n")));
@@ -178,7 +184,7 @@ public sealed class ObjectsApiTests
         Assert.Equal("text/csv", export.Content.Headers.ContentType!.MediaType);
         var bytes = await export.Content.ReadAsByteArrayAsync();
         Assert.Equal(bom, bytes[..3]);
-        Assert.Equal("address,description\r\n*@partner.example,本社\r\nsales@*,\"営業, 代表\"\r\nceo@partner.example,社長\r\n", Encoding.UTF8.GetString(bytes[3..]));
+        Assert.Equal("address,description\r\n*@partner.example,本社\r\nsales@*,\"営業, 代表\"\r\nceo@partner.example,社長\r\ncfo@partner.example,\r\n", Encoding.UTF8.GetString(bytes[3..]));
 
         // The export imports back (overwrite) to the same group.
         var again = await api.PostAsync(csv + "?mode=replace", new ByteArrayContent(bytes));

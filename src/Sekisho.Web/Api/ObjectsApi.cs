@@ -126,12 +126,17 @@ public static class ObjectsApi
     private static CsvImportDto ImportDto(AddressGroup group, CsvParseResult r) => new(r.Ok, r.Entries.Count, group.Entries.Count, r.Encoding,
         r.Errors.Select(e => new CsvRowErrorDto(e.Line, ConsoleText.For(e.Message), e.Message.Ja, e.Message.En)).ToList());
 
-    /// <summary>The uploaded CSV: the first file of a multipart form, or the raw request body; bounded.</summary>
+    /// <summary>
+    /// The uploaded CSV: the first file of a multipart form, or else the raw request body whatever its declared type
+    /// (<c>curl --data-binary</c> labels it as a URL-encoded form); bounded.
+    /// </summary>
     private static async Task<byte[]> ReadUploadAsync(HttpContext c)
     {
-        if (c.Request.HasFormContentType)
+        if (c.Request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true)
         {
-            var form = await c.Request.ReadFormAsync(c.RequestAborted);
+            IFormCollection form;
+            try { form = await c.Request.ReadFormAsync(c.RequestAborted); }
+            catch (InvalidDataException e) { throw new ConsoleProblem("bad-body", new LocalizedText($"フォームを読み取れません: {e.Message}", $"The form cannot be read: {e.Message}")); }
             var file = form.Files.FirstOrDefault() ?? throw Missing("file");
             if (file.Length > AddressGroupCsv.MaxBytes) throw AddressGroupCsv.TooLarge(file.Length);
             using var ms = new MemoryStream();
