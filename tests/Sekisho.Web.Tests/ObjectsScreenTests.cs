@@ -184,4 +184,63 @@ public sealed class ObjectsScreenTests
         Assert.Contains("承認済みリストの項目「bad domain!」", html);
         Assert.Contains(">bad domain!</textarea>", html);
     }
+
+    [Fact]
+    public async Task Dlp_identifiers_templates_and_stamps_are_added_on_their_forms_and_bad_input_is_refused()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var client = await host.SignedInAsync();
+        await client.GetAsync("/lang/en?returnUrl=/objects");
+        var badRegex = await ConsoleHost.PostFormAsync(client, "/objects/dlp/identifier", "/objects/dlp/identifier",
+            new() { ["Name"] = "社員番号", ["Type"] = "expression", ["Pattern"] = "EMP-[0-9" });
+        Assert.Equal(HttpStatusCode.BadRequest, badRegex.StatusCode);
+        Assert.Contains("value=\"EMP-[0-9\"", await badRegex.Content.ReadAsStringAsync());
+        var identifier = await ConsoleHost.PostFormAsync(client, "/objects/dlp/identifier", "/objects/dlp/identifier",
+            new() { ["Name"] = "社員番号", ["Type"] = "expression", ["Pattern"] = "EMP-[0-9]{5}", ["CaseSensitive"] = "true" });
+        Assert.Equal(HttpStatusCode.Redirect, identifier.StatusCode);
+        // csv is not a true file type (a name pattern *.csv is): refused with the reason.
+        var unknownType = await ConsoleHost.PostFormAsync(client, "/objects/dlp/identifier", "/objects/dlp/identifier",
+            new() { ["Name"] = "表計算", ["Type"] = "file-attribute", ["TrueTypes"] = "xlsx, csv", ["MinBytes"] = "1", ["MaxBytes"] = "" });
+        Assert.Equal(HttpStatusCode.BadRequest, unknownType.StatusCode);
+        Assert.Contains("csv", await unknownType.Content.ReadAsStringAsync());
+        var files = await ConsoleHost.PostFormAsync(client, "/objects/dlp/identifier", "/objects/dlp/identifier",
+            new() { ["Name"] = "表計算", ["Type"] = "file-attribute", ["TrueTypes"] = "xlsx, xls", ["NamePatterns"] = "*.csv", ["MinBytes"] = "1", ["MaxBytes"] = "" });
+        Assert.Equal(HttpStatusCode.Redirect, files.StatusCode);
+        string id;
+        await using (var s = await host.Store.BeginAsync(host.Organization, "test"))
+        {
+            var all = await s.ListObjectsAsync<DlpIdentifier>();
+            id = Assert.IsType<DlpExpression>(all.Single(i => i.Name == "社員番号")).Id;
+            Assert.Equal(long.MaxValue, Assert.IsType<DlpFileAttribute>(all.Single(i => i.Name == "表計算")).MaxBytes);
+        }
+        var template = await ConsoleHost.PostFormAsync(client, "/objects/dlp/template", "/objects/dlp/template", new()
+        {
+            ["Name"] = "社内情報", ["Terms[0].Operator"] = "first", ["Terms[0].IdentifierId"] = id,
+            ["Terms[1].Operator"] = "or", ["Terms[1].IdentifierId"] = "predefined:jp-my-number", ["Terms[2].Operator"] = "and", ["Terms[2].IdentifierId"] = "",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, template.StatusCode);
+        var dlp = await client.GetStringAsync("/objects/dlp");
+        Assert.Contains("社員番号 Or マイナンバー (個人番号)", dlp);
+        // The identifier is now used by the template: deleting it is refused and says so.
+        var refused = await ConsoleHost.PostFormAsync(client, "/objects/dlp/identifier?id=" + id, "/objects/dlp/identifier?handler=Delete", new() { ["id"] = id });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("社内情報", await refused.Content.ReadAsStringAsync());
+        var test = await ConsoleHost.PostFormAsync(client, "/objects/dlp", "/objects/dlp?handler=Test", new() { ["target"] = id, ["text"] = "担当 EMP-12345 です" });
+        Assert.Contains("id=\"dlp-hits\"", await test.Content.ReadAsStringAsync());
+
+        var stamp = await ConsoleHost.PostFormAsync(client, "/objects/stamps/edit", "/objects/stamps/edit",
+            new() { ["Name"] = "外部メール", ["Position"] = "beginning", ["Text"] = "[External] %SENDER%", ["SkipSignedAndTnef"] = "false" });
+        Assert.Equal(HttpStatusCode.Redirect, stamp.StatusCode);
+        var empty = await ConsoleHost.PostFormAsync(client, "/objects/stamps/edit", "/objects/stamps/edit", new() { ["Name"] = "空", ["Text"] = "" });
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        await using (var s = await host.Store.BeginAsync(host.Organization, "test"))
+        {
+            var saved = Assert.Single(await s.ListObjectsAsync<Stamp>());
+            Assert.Equal(StampPosition.Beginning, saved.Position);
+            Assert.False(saved.SkipSignedAndTnef);
+        }
+        var preview = await ConsoleHost.PostFormAsync(client, "/objects/stamps/edit", "/objects/stamps/edit?handler=Preview",
+            new() { ["Name"] = "外部メール", ["Text"] = "[External] %SENDER%" });
+        Assert.Contains("[External] taro.yamada@example.net", await preview.Content.ReadAsStringAsync());
+    }
 }
