@@ -40,6 +40,13 @@ public sealed class ObjectsScreenTests
         Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
         var group = await GroupAsync(host, "取引先");
         Assert.Equal("営業", Assert.Single(group.Entries).Description);
+        var badLines = await ConsoleHost.PostFormAsync(client, "/objects/address-groups/edit?id=" + group.Id, "/objects/address-groups/edit",
+            new() { ["id"] = group.Id, ["Name"] = "取引先", ["Entries"] = "sales@partner.example\nnot-an-address\n" });
+        Assert.Equal(HttpStatusCode.BadRequest, badLines.StatusCode);
+        var badHtml = await badLines.Content.ReadAsStringAsync();
+        Assert.Contains("1 行が無効なため、保存していません。", badHtml);
+        Assert.Contains("<tr data-line=\"2\">", badHtml);
+        Assert.Equal("営業", Assert.Single((await GroupAsync(host, "取引先")).Entries).Description);
 
         // A Shift_JIS file from Excel, detected automatically.
         var valid = await ImportAsync(client, group.Id, Encoding.GetEncoding("shift_jis").GetBytes("*@partner.example,本社\r\n*@*.partner.example,支社\r\n"));

@@ -9,9 +9,8 @@ using Sekisho.Web.Services;
 namespace Sekisho.Web.Pages.Objects;
 
 /// <summary>アドレスグループの追加 / 編集: name, internal flag, the addresses (CSV lines), CSV import and export, delete.</summary>
-public sealed class AddressGroupModel(PolicyObjectService objects) : ConsolePage
+public sealed class AddressGroupModel(PolicyObjectService objects) : ObjectEditPage<AddressGroup>(objects)
 {
-    [BindProperty(Name = "id")] public string? Id { get; set; }
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Description { get; set; }
     [BindProperty] public bool Internal { get; set; }
@@ -20,54 +19,42 @@ public sealed class AddressGroupModel(PolicyObjectService objects) : ConsolePage
     public IReadOnlyList<CsvRowError> ImportErrors { get; private set; } = [];
     /// <summary>True when the errors are about the form's address lines rather than an imported file.</summary>
     public bool FormErrors { get; private set; }
-    public bool IsNew => string.IsNullOrEmpty(Id);
-    public bool Writable => CanWrite;
-
-    public async Task<IActionResult> OnGetAsync(string? id)
-    {
-        if (string.IsNullOrEmpty(id)) return Page();
-        try { Show(await objects.GetAsync<AddressGroup>(id, Actor, HttpContext.RequestAborted)); }
-        catch (ConsoleProblem) { return NotFound(); }
-        return Page();
-    }
+    protected override string ListPath => "/objects/address-groups";
 
     public async Task<IActionResult> OnGetExportAsync(string id)
     {
         try
         {
-            var g = await objects.GetAsync<AddressGroup>(id, Actor, HttpContext.RequestAborted);
+            var g = await Objects.GetAsync<AddressGroup>(id, Actor, HttpContext.RequestAborted);
             return File(AddressGroupCsv.Export(g), "text/csv; charset=utf-8", AddressGroupCsv.FileName(g));
         }
         catch (ConsoleProblem) { return NotFound(); }
     }
 
-    public Task<IActionResult> OnPostAsync() => ChangeAsync(async () =>
+    protected override AddressGroup FromForm()
     {
         var parsed = AddressGroupCsv.ParseText(Entries ?? "");
         if (!parsed.Ok)
         {
             ImportErrors = parsed.Errors;
             FormErrors = true;
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Page();
+            throw new ConsoleProblem("group.entries.invalid", new LocalizedText(
+                $"{parsed.Errors.Count} 行が無効なため、保存していません。", $"Nothing was saved: {parsed.Errors.Count} lines are invalid."));
         }
-        var group = new AddressGroup { Id = Id ?? "", Name = (Name ?? "").Trim(), Description = Description ?? "", Internal = Internal, Entries = parsed.Entries };
-        var saved = IsNew ? await objects.AddAsync(group, Actor, HttpContext.RequestAborted) : await objects.UpdateAsync(Id!, group, Actor, HttpContext.RequestAborted);
-        Notice(ConsoleText.T(IsNew ? "objects.added" : "objects.saved", saved.Name));
-        return Redirect("/objects/address-groups");
-    }, () => Task.FromResult<IActionResult>(Page()));
+        return new AddressGroup { Id = Id ?? "", Name = (Name ?? "").Trim(), Description = Description ?? "", Internal = Internal, Entries = parsed.Entries };
+    }
 
     public Task<IActionResult> OnPostImportAsync(IFormFile? file, string? encoding, string? mode) => ChangeAsync(async () =>
     {
         var ct = HttpContext.RequestAborted;
-        Show(await objects.GetAsync<AddressGroup>(Id ?? "", Actor, ct));
+        Show(await Objects.GetAsync<AddressGroup>(Id ?? "", Actor, ct));
         if (file is null || file.Length == 0)
             throw new ConsoleProblem("csv.no-file", new LocalizedText("CSV ファイルを選択してください。", "Choose a CSV file."));
         if (file.Length > AddressGroupCsv.MaxBytes) throw AddressGroupCsv.TooLarge(file.Length);
         using var ms = new MemoryStream();
         await file.CopyToAsync(ms, ct);
         var csvEncoding = encoding switch { "utf-8" => CsvEncoding.Utf8, "shift_jis" => CsvEncoding.ShiftJis, _ => CsvEncoding.Auto };
-        var (group, result) = await objects.ImportCsvAsync(Id!, ms.ToArray(), csvEncoding, mode == "replace", Actor, ct);
+        var (group, result) = await Objects.ImportCsvAsync(Id!, ms.ToArray(), csvEncoding, mode == "replace", Actor, ct);
         if (!result.Ok)
         {
             ImportErrors = result.Errors;
@@ -78,21 +65,7 @@ public sealed class AddressGroupModel(PolicyObjectService objects) : ConsolePage
         return Redirect("/objects/address-groups/edit?id=" + Uri.EscapeDataString(group.Id));
     }, () => Task.FromResult<IActionResult>(Page()));
 
-    public Task<IActionResult> OnPostDeleteAsync() => ChangeAsync(async () =>
-    {
-        var ct = HttpContext.RequestAborted;
-        var g = await objects.GetAsync<AddressGroup>(Id ?? "", Actor, ct);
-        await objects.DeleteAsync<AddressGroup>(g.Id, Actor, ct);
-        Notice(ConsoleText.T("objects.deleted", g.Name));
-        return Redirect("/objects/address-groups");
-    }, async () =>
-    {
-        try { Show(await objects.GetAsync<AddressGroup>(Id ?? "", Actor, HttpContext.RequestAborted)); }
-        catch (ConsoleProblem) { }
-        return Page();
-    });
-
-    private void Show(AddressGroup g)
+    protected override void Show(AddressGroup g)
     {
         Id = g.Id;
         Name = g.Name;

@@ -1,18 +1,12 @@
-using Sekisho.Model;
-using Sekisho.Model.Objects;
 using Sekisho.Web.Services;
 
 namespace Sekisho.Web.Pages.Objects;
 
 /// <summary>アドレスグループ: the list with type, size and the rules that use each group.</summary>
-public sealed class AddressGroupsModel(PolicyObjectService objects) : ConsolePage
-{
-    private PolicySnapshot _policy = PolicySnapshot.Empty;
+public sealed class AddressGroupsModel(PolicyObjectService objects) : ObjectListPage(objects);
 
-    public IReadOnlyList<AddressGroup> Groups => _policy.AddressGroups;
-    public bool Writable => CanWrite;
+/// <summary>キーワードと正規表現: the keyword expression lists.</summary>
+public sealed class KeywordsModel(PolicyObjectService objects) : ObjectListPage(objects);
 
-    public string UsedBy(string id) => string.Join(", ", PolicyObjectService.Users(_policy, id).Select(Localization.ConsoleText.For));
-
-    public async Task OnGetAsync() => _policy = await objects.SnapshotAsync(Actor, HttpContext.RequestAborted);
-}
+/// <summary>通知 and スタンプ lists.</summary>
+public sealed class NotificationsModel(PolicyObjectService objects) : ObjectListPage(objects);

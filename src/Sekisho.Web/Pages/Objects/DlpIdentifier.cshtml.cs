@@ -8,9 +8,8 @@ using Sekisho.Web.Services;
 namespace Sekisho.Web.Pages.Objects;
 
 /// <summary>DLP データ識別子の追加 / 編集: an expression (with validation), a keyword list or a file attribute. Predefined ones are shown read-only.</summary>
-public sealed class DlpIdentifierModel(PolicyObjectService objects) : ConsolePage
+public sealed class DlpIdentifierModel(PolicyObjectService objects) : ObjectEditPage<DlpIdentifier>(objects)
 {
-    [BindProperty(Name = "id")] public string? Id { get; set; }
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Description { get; set; }
     [BindProperty] public string? Type { get; set; } = "expression";
@@ -26,41 +25,11 @@ public sealed class DlpIdentifierModel(PolicyObjectService objects) : ConsolePag
     [BindProperty] public string? MaxBytes { get; set; }
     [BindProperty] public bool Except { get; set; }
 
-    public bool IsNew => string.IsNullOrEmpty(Id);
     public bool Predefined => !IsNew && PredefinedDlp.IsPredefined(Id!);
-    public bool Writable => CanWrite;
 
-    public async Task<IActionResult> OnGetAsync(string? id)
-    {
-        if (string.IsNullOrEmpty(id)) return Page();
-        try { Show(await objects.GetAsync<DlpIdentifier>(id, Actor, HttpContext.RequestAborted)); }
-        catch (ConsoleProblem) { return NotFound(); }
-        return Page();
-    }
+    protected override string ListPath => "/objects/dlp";
 
-    public Task<IActionResult> OnPostAsync() => ChangeAsync(async () =>
-    {
-        var identifier = FromForm();
-        var saved = IsNew ? await objects.AddAsync(identifier, Actor, HttpContext.RequestAborted) : await objects.UpdateAsync(Id!, identifier, Actor, HttpContext.RequestAborted);
-        Notice(ConsoleText.T(IsNew ? "objects.added" : "objects.saved", saved.Name));
-        return Redirect("/objects/dlp");
-    }, () => Task.FromResult<IActionResult>(Page()));
-
-    public Task<IActionResult> OnPostDeleteAsync() => ChangeAsync(async () =>
-    {
-        var ct = HttpContext.RequestAborted;
-        var i = await objects.GetAsync<DlpIdentifier>(Id ?? "", Actor, ct);
-        await objects.DeleteAsync<DlpIdentifier>(i.Id, Actor, ct);
-        Notice(ConsoleText.T("objects.deleted", i.Name));
-        return Redirect("/objects/dlp");
-    }, async () =>
-    {
-        try { Show(await objects.GetAsync<DlpIdentifier>(Id ?? "", Actor, HttpContext.RequestAborted)); }
-        catch (ConsoleProblem) { }
-        return Page();
-    });
-
-    private DlpIdentifier FromForm()
+    protected override DlpIdentifier FromForm()
     {
         var id = Id ?? "";
         var name = (Name ?? "").Trim();
@@ -89,7 +58,7 @@ public sealed class DlpIdentifierModel(PolicyObjectService objects) : ConsolePag
 
     private static string[] Split(string? s) => (s ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
-    private void Show(DlpIdentifier i)
+    protected override void Show(DlpIdentifier i)
     {
         Id = i.Id;
         Name = i.Name;

@@ -7,9 +7,8 @@ using Sekisho.Web.Services;
 namespace Sekisho.Web.Pages.Objects;
 
 /// <summary>通知の追加 / 編集 with token help and a preview expanded by the engine's token code for a sample message.</summary>
-public sealed class NotificationModel(PolicyObjectService objects, ConsoleContext console) : ConsolePage
+public sealed class NotificationModel(PolicyObjectService objects, ConsoleContext console) : ObjectEditPage<Notification>(objects)
 {
-    [BindProperty(Name = "id")] public string? Id { get; set; }
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Description { get; set; }
     [BindProperty] public string? From { get; set; }
@@ -22,24 +21,8 @@ public sealed class NotificationModel(PolicyObjectService objects, ConsoleContex
     [BindProperty] public string? TimeZone { get; set; }
 
     public TokenPreviewResult? Preview { get; private set; }
-    public bool IsNew => string.IsNullOrEmpty(Id);
-    public bool Writable => CanWrite;
 
-    public async Task<IActionResult> OnGetAsync(string? id)
-    {
-        if (string.IsNullOrEmpty(id)) return Page();
-        try { Show(await objects.GetAsync<Notification>(id, Actor, HttpContext.RequestAborted)); }
-        catch (ConsoleProblem) { return NotFound(); }
-        return Page();
-    }
-
-    public Task<IActionResult> OnPostAsync() => ChangeAsync(async () =>
-    {
-        var n = FromForm();
-        var saved = IsNew ? await objects.AddAsync(n, Actor, HttpContext.RequestAborted) : await objects.UpdateAsync(Id!, n, Actor, HttpContext.RequestAborted);
-        Notice(ConsoleText.T(IsNew ? "objects.added" : "objects.saved", saved.Name));
-        return Redirect("/objects/notifications");
-    }, () => Task.FromResult<IActionResult>(Page()));
+    protected override string ListPath => "/objects/notifications";
 
     public Task<IActionResult> OnPostPreviewAsync() => ChangeAsync(() =>
     {
@@ -49,21 +32,7 @@ public sealed class NotificationModel(PolicyObjectService objects, ConsoleContex
         return Task.FromResult<IActionResult>(Page());
     }, () => Task.FromResult<IActionResult>(Page()));
 
-    public Task<IActionResult> OnPostDeleteAsync() => ChangeAsync(async () =>
-    {
-        var ct = HttpContext.RequestAborted;
-        var n = await objects.GetAsync<Notification>(Id ?? "", Actor, ct);
-        await objects.DeleteAsync<Notification>(n.Id, Actor, ct);
-        Notice(ConsoleText.T("objects.deleted", n.Name));
-        return Redirect("/objects/notifications");
-    }, async () =>
-    {
-        try { Show(await objects.GetAsync<Notification>(Id ?? "", Actor, HttpContext.RequestAborted)); }
-        catch (ConsoleProblem) { }
-        return Page();
-    });
-
-    private Notification FromForm() => new()
+    protected override Notification FromForm() => new()
     {
         Id = Id ?? "", Name = (Name ?? "").Trim(), Description = Description ?? "", From = (From ?? "").Trim(), To = (To ?? "").Trim(),
         Subject = Subject ?? "", Body = Body ?? "", Format = Format == "html" ? TextFormat.Html : TextFormat.Text,
@@ -71,7 +40,7 @@ public sealed class NotificationModel(PolicyObjectService objects, ConsoleContex
         TimeZone = string.IsNullOrWhiteSpace(TimeZone) ? null : TimeZone.Trim(),
     };
 
-    private void Show(Notification n)
+    protected override void Show(Notification n)
     {
         Id = n.Id;
         Name = n.Name;

@@ -7,9 +7,8 @@ using Sekisho.Web.Services;
 namespace Sekisho.Web.Pages.Objects;
 
 /// <summary>スタンプの追加 / 編集 with token help and a preview of the text and HTML versions for a sample message.</summary>
-public sealed class StampModel(PolicyObjectService objects, ConsoleContext console) : ConsolePage
+public sealed class StampModel(PolicyObjectService objects, ConsoleContext console) : ObjectEditPage<Stamp>(objects)
 {
-    [BindProperty(Name = "id")] public string? Id { get; set; }
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Position { get; set; }
     [BindProperty] public string? Text { get; set; }
@@ -18,24 +17,8 @@ public sealed class StampModel(PolicyObjectService objects, ConsoleContext conso
     [BindProperty] public string? TimeZone { get; set; }
 
     public TokenPreviewResult? Preview { get; private set; }
-    public bool IsNew => string.IsNullOrEmpty(Id);
-    public bool Writable => CanWrite;
 
-    public async Task<IActionResult> OnGetAsync(string? id)
-    {
-        if (string.IsNullOrEmpty(id)) return Page();
-        try { Show(await objects.GetAsync<Stamp>(id, Actor, HttpContext.RequestAborted)); }
-        catch (ConsoleProblem) { return NotFound(); }
-        return Page();
-    }
-
-    public Task<IActionResult> OnPostAsync() => ChangeAsync(async () =>
-    {
-        var s = FromForm();
-        var saved = IsNew ? await objects.AddAsync(s, Actor, HttpContext.RequestAborted) : await objects.UpdateAsync(Id!, s, Actor, HttpContext.RequestAborted);
-        Notice(ConsoleText.T(IsNew ? "objects.added" : "objects.saved", saved.Name));
-        return Redirect("/objects/stamps");
-    }, () => Task.FromResult<IActionResult>(Page()));
+    protected override string ListPath => "/objects/stamps";
 
     public Task<IActionResult> OnPostPreviewAsync() => ChangeAsync(() =>
     {
@@ -45,28 +28,14 @@ public sealed class StampModel(PolicyObjectService objects, ConsoleContext conso
         return Task.FromResult<IActionResult>(Page());
     }, () => Task.FromResult<IActionResult>(Page()));
 
-    public Task<IActionResult> OnPostDeleteAsync() => ChangeAsync(async () =>
-    {
-        var ct = HttpContext.RequestAborted;
-        var s = await objects.GetAsync<Stamp>(Id ?? "", Actor, ct);
-        await objects.DeleteAsync<Stamp>(s.Id, Actor, ct);
-        Notice(ConsoleText.T("objects.deleted", s.Name));
-        return Redirect("/objects/stamps");
-    }, async () =>
-    {
-        try { Show(await objects.GetAsync<Stamp>(Id ?? "", Actor, HttpContext.RequestAborted)); }
-        catch (ConsoleProblem) { }
-        return Page();
-    });
-
-    private Stamp FromForm() => new()
+    protected override Stamp FromForm() => new()
     {
         Id = Id ?? "", Name = (Name ?? "").Trim(), Position = Position == "beginning" ? StampPosition.Beginning : StampPosition.End,
         Text = Text ?? "", Html = string.IsNullOrWhiteSpace(Html) ? null : Html, SkipSignedAndTnef = SkipSignedAndTnef,
         TimeZone = string.IsNullOrWhiteSpace(TimeZone) ? null : TimeZone.Trim(),
     };
 
-    private void Show(Stamp s)
+    protected override void Show(Stamp s)
     {
         Id = s.Id;
         Name = s.Name;
