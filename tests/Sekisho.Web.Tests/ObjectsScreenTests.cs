@@ -228,6 +228,11 @@ public sealed class ObjectsScreenTests
         Assert.Equal(HttpStatusCode.Redirect, template.StatusCode);
         var dlp = await client.GetStringAsync("/objects/dlp");
         Assert.Contains("社員番号 Or マイナンバー (個人番号)", dlp);
+        // A predefined template is copied into an editable one.
+        var copy = await client.GetStringAsync("/objects/dlp/template?copy=predefined:pci-dss");
+        Assert.Contains("value=\"Copy of PCI-DSS (クレジットカード番号)\"", copy);
+        Assert.Contains("id=\"save-template\"", copy);
+        Assert.Contains("<option value=\"predefined:payment-card-number\" selected=\"selected\">", copy);
         // The identifier is now used by the template: deleting it is refused and says so.
         var refused = await ConsoleHost.PostFormAsync(client, "/objects/dlp/identifier?id=" + id, "/objects/dlp/identifier?handler=Delete", new() { ["id"] = id });
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);

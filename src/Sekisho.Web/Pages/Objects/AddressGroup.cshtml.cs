@@ -11,7 +11,6 @@ namespace Sekisho.Web.Pages.Objects;
 /// <summary>アドレスグループの追加 / 編集: name, internal flag, the addresses (CSV lines), CSV import and export, delete.</summary>
 public sealed class AddressGroupModel(PolicyObjectService objects) : ObjectEditPage<AddressGroup>(objects)
 {
-    [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Description { get; set; }
     [BindProperty] public bool Internal { get; set; }
     [BindProperty] public string? Entries { get; set; }

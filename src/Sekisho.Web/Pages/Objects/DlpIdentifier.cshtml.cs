@@ -10,7 +10,6 @@ namespace Sekisho.Web.Pages.Objects;
 /// <summary>DLP データ識別子の追加 / 編集: an expression (with validation), a keyword list or a file attribute. Predefined ones are shown read-only.</summary>
 public sealed class DlpIdentifierModel(PolicyObjectService objects) : ObjectEditPage<DlpIdentifier>(objects)
 {
-    [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Description { get; set; }
     [BindProperty] public string? Type { get; set; } = "expression";
     [BindProperty] public string? Pattern { get; set; }

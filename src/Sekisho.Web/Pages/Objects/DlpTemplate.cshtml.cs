@@ -18,7 +18,6 @@ public sealed class DlpTemplateModel(PolicyObjectService objects) : ObjectEditPa
 {
     private const int BlankRows = 3;
 
-    [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Description { get; set; }
     [BindProperty] public List<TermRow> Terms { get; set; } = [];
 

@@ -22,7 +22,6 @@ public sealed class KeywordModel(PolicyObjectService objects) : ObjectEditPage<K
 {
     private const int BlankRows = 3;
 
-    [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Description { get; set; }
     [BindProperty(Name = "Match")] public string? MatchName { get; set; }
     [BindProperty] public int Threshold { get; set; }

@@ -9,7 +9,6 @@ namespace Sekisho.Web.Pages.Objects;
 /// <summary>通知の追加 / 編集 with token help and a preview expanded by the engine's token code for a sample message.</summary>
 public sealed class NotificationModel(PolicyObjectService objects, ConsoleContext console) : ObjectEditPage<Notification>(objects)
 {
-    [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Description { get; set; }
     [BindProperty] public string? From { get; set; }
     [BindProperty] public string? To { get; set; }

@@ -24,6 +24,7 @@ public abstract class ObjectListPage(PolicyObjectService objects) : ConsolePage
 public abstract class ObjectEditPage<T>(PolicyObjectService objects) : ConsolePage where T : class, IPolicyObject
 {
     [BindProperty(Name = "id")] public string? Id { get; set; }
+    [BindProperty] public string? Name { get; set; }
 
     protected PolicyObjectService Objects => objects;
 
@@ -42,12 +43,18 @@ public abstract class ObjectEditPage<T>(PolicyObjectService objects) : ConsolePa
     /// <summary>The page again (after loading or a refused change): pickers, blank rows.</summary>
     protected virtual Task<IActionResult> AgainAsync() => Task.FromResult<IActionResult>(Page());
 
-    public async Task<IActionResult> OnGetAsync(string? id)
+    /// <summary>The form: empty, an object (<c>?id=</c>), or a new copy of one (<c>?copy=</c>, predefined DLP objects included).</summary>
+    public async Task<IActionResult> OnGetAsync(string? id, string? copy)
     {
-        if (!string.IsNullOrEmpty(id))
+        if (!string.IsNullOrEmpty(id) || !string.IsNullOrEmpty(copy))
         {
-            try { Show(await objects.GetAsync<T>(id, Actor, HttpContext.RequestAborted)); }
+            try { Show(await objects.GetAsync<T>(string.IsNullOrEmpty(copy) ? id! : copy, Actor, HttpContext.RequestAborted)); }
             catch (ConsoleProblem) { return NotFound(); }
+            if (!string.IsNullOrEmpty(copy))
+            {
+                Id = null;
+                Name = ConsoleText.T("objects.copy-of", Name);
+            }
         }
         return await AgainAsync();
     }

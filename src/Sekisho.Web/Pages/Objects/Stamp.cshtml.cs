@@ -9,7 +9,6 @@ namespace Sekisho.Web.Pages.Objects;
 /// <summary>スタンプの追加 / 編集 with token help and a preview of the text and HTML versions for a sample message.</summary>
 public sealed class StampModel(PolicyObjectService objects, ConsoleContext console) : ObjectEditPage<Stamp>(objects)
 {
-    [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Position { get; set; }
     [BindProperty] public string? Text { get; set; }
     [BindProperty] public string? Html { get; set; }
