@@ -19,7 +19,9 @@ public sealed class DlpModel(PolicyObjectService objects) : ConsolePage
     public DlpTest? Test { get; private set; }
     public bool Writable => CanWrite;
 
-    public string UsedBy(string id) => string.Join(", ", PolicyObjectService.Users(_policy, id).Select(Localization.ConsoleText.For));
+    private IReadOnlyDictionary<string, IReadOnlyList<LocalizedText>> _users = new Dictionary<string, IReadOnlyList<LocalizedText>>();
+
+    public string UsedBy(string id) => string.Join(", ", _users.GetValueOrDefault(id, []).Select(ConsoleText.For));
 
     public string KindOf(DlpIdentifier i) => i switch { DlpExpression => "expression", DlpKeywordList => "keyword-list", _ => "file-attribute" };
 
@@ -41,6 +43,7 @@ public sealed class DlpModel(PolicyObjectService objects) : ConsolePage
     {
         var ct = HttpContext.RequestAborted;
         _policy = await objects.SnapshotAsync(Actor, ct);
+        _users = PolicyObjectService.UsersIndex(_policy);
         Identifiers = await objects.ListAsync<DlpIdentifier>(Actor, ct);
         Templates = await objects.ListAsync<DlpTemplate>(Actor, ct);
     }

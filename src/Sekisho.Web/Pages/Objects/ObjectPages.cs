@@ -9,12 +9,18 @@ namespace Sekisho.Web.Pages.Objects;
 /// <summary>A list of policy objects: the organization's policy, and which rules (templates, settings) use each object.</summary>
 public abstract class ObjectListPage(PolicyObjectService objects) : ConsolePage
 {
+    private IReadOnlyDictionary<string, IReadOnlyList<LocalizedText>> _users = new Dictionary<string, IReadOnlyList<LocalizedText>>();
+
     public PolicySnapshot Policy { get; private set; } = PolicySnapshot.Empty;
     public bool Writable => CanWrite;
 
-    public string UsedBy(string id) => string.Join(", ", PolicyObjectService.Users(Policy, id).Select(ConsoleText.For));
+    public string UsedBy(string id) => string.Join(", ", _users.GetValueOrDefault(id, []).Select(ConsoleText.For));
 
-    public async Task OnGetAsync() => Policy = await objects.SnapshotAsync(Actor, HttpContext.RequestAborted);
+    public async Task OnGetAsync()
+    {
+        Policy = await objects.SnapshotAsync(Actor, HttpContext.RequestAborted);
+        _users = PolicyObjectService.UsersIndex(Policy);
+    }
 }
 
 /// <summary>
