@@ -41,6 +41,7 @@ public static class ConsoleHosting
         services.AddSingleton<QuarantineService>();
         services.AddSingleton<MigrationWizard>();
         services.AddSingleton<ConnectionSettingsService>().AddSingleton<AuthenticationSettingsService>().AddSingleton<MailLogService>();
+        services.AddSingleton<PolicyObjectService>(); services.AddSingleton<ApprovedListService>();
 
         services.AddAuthentication(ConsoleRoles.CookieScheme)
             .AddCookie(ConsoleRoles.CookieScheme, o =>

@@ -46,13 +46,16 @@ public sealed class PolicyEngine
     private readonly Dictionary<(Direction, RuleType), Rule[]> _rules = [];
     private readonly bool _needsUrlReputation;
 
+    /// <summary>How long one regular expression (keyword list, DLP expression) may run on one text before it counts as not found.</summary>
+    public static readonly TimeSpan DefaultRegexTimeout = TimeSpan.FromMilliseconds(250);
+
     public PolicyEngine(PolicySnapshot snapshot, PolicyPorts? ports = null, TimeProvider? time = null, TimeSpan? regexTimeout = null)
     {
         Snapshot = snapshot;
         _ports = ports ?? PolicyPorts.None;
         _time = time ?? TimeProvider.System;
         _scope = new ScopeMatcher(snapshot);
-        _criteria = new CriterionEvaluator(snapshot, _scope, regexTimeout ?? TimeSpan.FromMilliseconds(250));
+        _criteria = new CriterionEvaluator(snapshot, _scope, regexTimeout ?? DefaultRegexTimeout);
         foreach (var d in Enum.GetValues<Direction>())
             foreach (var t in RuleStages)
                 _rules[(d, t)] = snapshot.RulesOf(d, t).ToArray();

@@ -7,7 +7,9 @@ namespace Sekisho.Policy.Matching;
 /// <param name="Pattern">The expression (as written in the list).</param>
 /// <param name="Text">The first matched text (shortened).</param>
 /// <param name="Score">The expression's score.</param>
-public sealed record KeywordHit(string Pattern, string Text, int Score);
+/// <param name="Index">Where the match starts in the text it was found in (-1 when unknown).</param>
+/// <param name="TextIndex">Which of the searched texts it was found in (-1 when unknown).</param>
+public sealed record KeywordHit(string Pattern, string Text, int Score, int Index = -1, int TextIndex = -1);
 
 /// <summary>The outcome of matching one keyword list against a text.</summary>
 /// <param name="Matched">Whether the list matches under its match mode.</param>
@@ -60,14 +62,15 @@ public sealed class CompiledKeywordList
         foreach (var (expression, regex) in _expressions)
         {
             if (regex is null) continue;
-            foreach (var text in materialized)
+            for (int t = 0; t < materialized.Count; t++)
             {
+                var text = materialized[t];
                 if (text.Length == 0) continue;
                 System.Text.RegularExpressions.Match m;
                 try { m = regex.Match(text); }
                 catch (RegexMatchTimeoutException) { timedOut = true; continue; }
                 if (!m.Success) continue;
-                hits.Add(new KeywordHit(expression.Pattern, Shorten(m.Value), expression.Score));
+                hits.Add(new KeywordHit(expression.Pattern, Shorten(m.Value), expression.Score, m.Index, t));
                 found++;
                 score += expression.Score;
                 break;

@@ -144,6 +144,7 @@ public static class ConsoleApi
             await a.RevokeTokenAsync(name, token, Actor(c), c.RequestAborted);
             return Results.NoContent();
         }).WithName("RevokeToken");
+        ObjectsApi.MapObjectsApi(api, write);
 
         api.MapGet("/audit", async (string? since, string? type, int? limit, AuditService s, HttpContext c) =>
         {
