@@ -13,6 +13,7 @@ using Sekisho.Model;
 using Sekisho.Store;
 using Sekisho.Web.Access;
 using Sekisho.Web.Api;
+using Sekisho.Web.EndUsers;
 using Sekisho.Web.Services;
 
 namespace Sekisho.Web;
@@ -40,6 +41,7 @@ public static class ConsoleHosting
         services.AddSingleton<AuditService>();
         services.AddSingleton<QuarantineService>();
         services.AddSingleton<MigrationWizard>();
+        services.AddSekishoEndUsers(store, options);
 
         services.AddAuthentication(ConsoleRoles.CookieScheme)
             .AddCookie(ConsoleRoles.CookieScheme, o =>
@@ -72,6 +74,7 @@ public static class ConsoleHosting
             {
                 o.Conventions.AuthorizeFolder("/", ConsoleRoles.ConsoleRead);
                 o.Conventions.AllowAnonymousToPage("/Login");
+                o.Conventions.AllowAnonymousToFolder("/My"); // end users sign in with their own cookie (EndUserPage)
                 o.Conventions.ConfigureFilter(new ReadOnlyGuard());
             })
             .ConfigureApplicationPartManager(m =>
