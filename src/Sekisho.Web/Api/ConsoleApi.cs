@@ -110,6 +110,7 @@ public static class ConsoleApi
         {
             return await s.QueryAsync(Since(since), type, limit ?? 200, Actor(c), c.RequestAborted);
         }).WithName("AuditLog");
+        EndUserApi.Map(api, write);
         return app;
     }
 
