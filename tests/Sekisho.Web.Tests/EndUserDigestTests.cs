@@ -189,4 +189,38 @@ public sealed class EndUserDigestTests
         await using var s = await host.Store.BeginReadAsync(host.Organization, "test");
         Assert.Equal("api:admin/tests", (await s.QueryAuditAsync(eventType: "enduser.created")).Last().Actor);
     }
+
+    [Fact]
+    public void Digests_are_due_daily_at_the_digest_hour_or_every_so_many_hours()
+    {
+        var settings = new EndUserQuarantineSettings();
+        DateTimeOffset Local(int day, int hour, int minute = 0) => new DateTimeOffset(new DateTime(2026, 12, day, hour, minute, 0), TimeZoneInfo.Local.GetUtcOffset(new DateTime(2026, 12, day, hour, minute, 0)));
+        Assert.Equal(Local(7, 8), DigestScheduler.NextRun(Local(7, 7, 30), null, settings));
+        Assert.Equal(Local(8, 8), DigestScheduler.NextRun(Local(7, 9), null, settings)); // a restart after 08:00 sends no extra digest
+        Assert.Equal(Local(8, 8), DigestScheduler.NextRun(Local(7, 7), Local(7, 8), settings));
+        Assert.Equal(Local(9, 8), DigestScheduler.NextRun(Local(7, 7), Local(7, 8), settings with { DigestIntervalHours = 48 }));
+        Assert.Equal(Local(7, 14), DigestScheduler.NextRun(Local(7, 7), Local(7, 8), settings with { DigestIntervalHours = 6 }));
+        Assert.Equal(Local(7, 18), DigestScheduler.NextRun(Local(7, 7), null, settings with { DigestHour = 18 }));
+    }
+
+    [Fact]
+    public async Task The_schedule_sends_the_digest_at_the_digest_hour()
+    {
+        var start = new DateTime(2026, 12, 7, 7, 0, 0);
+        var time = new ManualTimeProvider(new DateTimeOffset(start, TimeZoneInfo.Local.GetUtcOffset(start)));
+        await using var mta = new FakeMta().Start();
+        await using var host = await ConsoleHost.StartAsync(configure: o => { o.ReleaseVia = $"127.0.0.1:{mta.Port}"; o.DigestSchedule = true; }, time: time);
+        await AddRulesAsync(host);
+        await QuarantineAsync(host, "alice@partner.example", "bob@example.co.jp", "格安セールのお知らせ");
+        // Move the clock in steps until the scheduler has run; it must not run before 08:00.
+        await ExternalProcess.WaitUntilAsync(() =>
+        {
+            if (mta.Messages.IsEmpty) time.Advance(TimeSpan.FromMinutes(5));
+            return Task.FromResult(!mta.Messages.IsEmpty);
+        }, TimeSpan.FromSeconds(60), "the scheduled digest");
+        Assert.True(time.GetUtcNow().ToLocalTime().TimeOfDay >= TimeSpan.FromHours(8), time.GetUtcNow().ToString("o"));
+        Assert.Equal(["bob@example.co.jp"], mta.Messages.Single().Recipients);
+        await using var s = await host.Store.BeginReadAsync(host.Organization, "test");
+        Assert.Equal("system:digest", (await s.QueryAuditAsync(eventType: "enduser.digest-sent")).Single().Actor);
+    }
 }

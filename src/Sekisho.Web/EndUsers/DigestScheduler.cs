@@ -8,22 +8,25 @@ namespace Sekisho.Web.EndUsers;
 /// <summary>Runs <see cref="DigestService"/> on the schedule of <see cref="EndUserQuarantineSettings"/> (daily at the digest hour by default); settings are re-read every hour.</summary>
 public sealed class DigestScheduler(DigestService digests, ConsoleContext console, ILogger<DigestScheduler>? log = null) : BackgroundService
 {
-    /// <summary>The next time a digest is due after <paramref name="last"/> (or now, when none ran yet).</summary>
+    /// <summary>
+    /// The next time a digest is due after the one at <paramref name="last"/>, or after <paramref name="now"/> when none ran since the start
+    /// (a restart does not send an extra digest): whole days go out at the digest hour (local time), other intervals every so many hours.
+    /// </summary>
     public static DateTimeOffset NextRun(DateTimeOffset now, DateTimeOffset? last, EndUserQuarantineSettings s)
     {
         var interval = TimeSpan.FromHours(Math.Clamp(s.DigestIntervalHours, 1, 24 * 7));
-        if (interval.TotalHours % 24 != 0) return last is { } l ? l + interval : now;
-        // Whole days: at the digest hour (local time) of the first day the interval allows.
-        var local = (last ?? now - interval).ToLocalTime();
+        var from = last ?? now;
+        if (interval.TotalHours % 24 != 0) return from + interval;
+        var local = from.ToLocalTime();
         var at = new DateTimeOffset(local.Year, local.Month, local.Day, Math.Clamp(s.DigestHour, 0, 23), 0, 0, local.Offset);
         while (at <= local) at = at.AddDays(1);
-        if (last is not null) at = at.AddDays(interval.TotalDays - 1);
-        return at;
+        return last is null ? at : at.AddDays(interval.TotalDays - 1);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         DateTimeOffset? last = null;
+        var started = console.Time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
             EndUserQuarantineSettings settings;
@@ -39,7 +42,7 @@ public sealed class DigestScheduler(DigestService digests, ConsoleContext consol
                 continue;
             }
             var now = console.Time.GetUtcNow();
-            var due = NextRun(now, last, settings);
+            var due = NextRun(started, last, settings);
             if (due > now)
             {
                 await Task.Delay(due - now < TimeSpan.FromHours(1) ? due - now : TimeSpan.FromHours(1), console.Time, stoppingToken);

@@ -53,7 +53,10 @@ public sealed class DigestService(ConsoleContext console, EndUserLinks links, En
             byte[] content;
             using (var ms = new MemoryStream())
             {
-                await message.WriteToAsync(FormatOptions.Default, ms, ct);
+                // SMTP wants CRLF line ends; MimeKit's default follows the platform.
+                var format = FormatOptions.Default.Clone();
+                format.NewLineFormat = NewLineFormat.Dos;
+                await message.WriteToAsync(format, ms, ct);
                 content = ms.ToArray();
             }
             try
