@@ -57,8 +57,7 @@ public sealed class EndUserService(ConsoleContext console, QuarantineService qua
     public async Task<EndUser> CreateAsync(string address, string? password, string actor, CancellationToken ct, int iterations = PasswordHashing.Iterations)
     {
         var a = Normalize(address);
-        if (password is not null && password.Length < PasswordHashing.MinimumLength)
-            throw new ConsoleProblem("user.password.short", new LocalizedText($"パスワードは {PasswordHashing.MinimumLength} 文字以上にしてください。", $"The password must have at least {PasswordHashing.MinimumLength} characters."));
+        if (password is not null && PasswordHashing.TooShort(password) is { } tooShort) throw tooShort;
         var user = new EndUser { Id = Ids.New(), Address = a, PasswordHash = password is null ? null : PasswordHashing.Hash(password, iterations), Created = console.Time.GetUtcNow() };
         await using var s = await console.BeginAsync(actor, ct);
         try { await s.AddEndUserAsync(user, ct); }
@@ -89,7 +88,7 @@ public sealed class EndUserService(ConsoleContext console, QuarantineService qua
         var user = a.Length is > 0 and <= 254 ? await s.FindEndUserAsync(a, ct) : null;
         if (user?.PasswordHash is null)
         {
-            PasswordHashing.Verify(password, DummyHash);
+            PasswordHashing.Decoy(password);
             return new(SignInOutcome.Invalid);
         }
         var now = console.Time.GetUtcNow();
@@ -230,11 +229,8 @@ public sealed class EndUserService(ConsoleContext console, QuarantineService qua
     private static bool IsOwn(SenderListEntry e, string address) =>
         e.Source == SenderListSource.EndUser && e.Scope == SenderListScope.Recipient && string.Equals(e.ScopeValue, address, StringComparison.OrdinalIgnoreCase);
 
-    private static ConsoleProblem NotFound(string id) => new("quarantine.not-found",
-        new LocalizedText($"隔離メッセージ「{id}」はありません。", $"There is no quarantined message '{id}'."), 404);
+    private static ConsoleProblem NotFound(string id) => QuarantineService.NotFound(id);
 
     private static ConsoleProblem NotFoundUser(string a) => new("enduser.not-found",
         new LocalizedText($"エンドユーザ「{a}」はありません。", $"There is no end user '{a}'."), 404);
-
-    private static readonly string DummyHash = PasswordHashing.Hash("sekisho-dummy-password", 600_000);
 }

@@ -87,6 +87,7 @@ public sealed class QuarantineService(ConsoleContext console, Sekisho.Smtp.IGene
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
-    private static ConsoleProblem NotFound(string id) => new("quarantine.not-found",
+    /// <summary>The 404 problem for a message that is not there (or not the asker's).</summary>
+    internal static ConsoleProblem NotFound(string id) => new("quarantine.not-found",
         new LocalizedText($"隔離メッセージ「{id}」はありません。", $"There is no quarantined message '{id}'."), 404);
 }
