@@ -182,10 +182,19 @@ public sealed class EndUserDigestTests
         Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync("/api/v1/endusers/links@example.co.jp")).StatusCode);
 
         await QuarantineAsync(host, "alice@partner.example", "bob@example.co.jp", "格安セールのお知らせ");
+        await using (var s0 = await host.Store.BeginAsync(host.Organization, "test"))
+        {
+            var settings = await s0.GetSettingsAsync();
+            await s0.SaveSettingsAsync(settings with { EndUserQuarantine = settings.EndUserQuarantine with { DigestLanguage = "en" } });
+            await s0.CommitAsync();
+        }
         var run = await (await admin.PostAsync("/api/v1/digests/run", null)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("bob@example.co.jp", run.GetProperty("sent")[0].GetProperty("recipient").GetString());
         Assert.Equal($"127.0.0.1:{mta.Port}", run.GetProperty("sent")[0].GetProperty("route").GetString());
-        Assert.Single(await mta.WaitForMessagesAsync(1));
+        var english = await ParseAsync(Assert.Single(await mta.WaitForMessagesAsync(1)));
+        Assert.Equal("[Sekisho] Quarantine digest: 1 new quarantined messages", english.Subject);
+        Assert.Contains("Suspected spam", english.TextBody);
+        Assert.Contains("Release: http://127.0.0.1:8025/my/link?t=", english.TextBody);
         await using var s = await host.Store.BeginReadAsync(host.Organization, "test");
         Assert.Equal("api:admin/tests", (await s.QueryAuditAsync(eventType: "enduser.created")).Last().Actor);
     }

@@ -53,6 +53,10 @@ public sealed class EndUserScreenTests
         Assert.Equal(HttpStatusCode.Redirect, adminAtMy.StatusCode);
         Assert.StartsWith("/my/login", adminAtMy.Headers.Location!.OriginalString);
 
+        var loggedOut = await ConsoleHost.PostFormAsync(bob, "/my", "/my/logout", []);
+        Assert.Equal(HttpStatusCode.Redirect, loggedOut.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await bob.GetAsync("/my")).StatusCode);
+
         await using var s = await host.Store.BeginAsync(host.Organization, "test");
         Assert.Contains(await s.QueryAuditAsync(eventType: "enduser.locked"), a => a.Subject == "carol@example.co.jp");
         Assert.Contains(await s.QueryAuditAsync(eventType: "enduser.signed-in"), a => a.Actor == "enduser:bob@example.co.jp");
