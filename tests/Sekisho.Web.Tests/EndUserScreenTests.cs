@@ -168,4 +168,43 @@ public sealed class EndUserScreenTests
         Assert.Equal("alice@partner.example", (await s2.GetSettingsAsync()).SenderFilter.Entries.Single().Sender.ToString());
         Assert.All(await s2.QueryAuditAsync(eventType: "settings.updated"), a => Assert.Equal("enduser:bob@example.co.jp", a.Actor));
     }
+
+    [Fact]
+    public async Task Administrators_add_and_remove_end_users_on_the_console_and_read_only_users_only_look()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var admin = await host.SignedInAsync();
+        await admin.GetAsync("/lang/ja?returnUrl=/endusers");
+        var page = await admin.GetStringAsync("/endusers");
+        Assert.Contains("id=\"nav-endusers\"", page);
+        Assert.Contains("エンドユーザアカウントはありません。", page);
+
+        var added = await ConsoleHost.PostFormAsync(admin, "/endusers", "/endusers?handler=Add", new() { ["address"] = "Bob@example.co.jp", ["password"] = Password });
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        await ConsoleHost.PostFormAsync(admin, "/endusers", "/endusers?handler=Add", new() { ["address"] = "links@example.co.jp", ["password"] = "" });
+        var bad = await ConsoleHost.PostFormAsync(admin, "/endusers", "/endusers?handler=Add", new() { ["address"] = "bob at example", ["password"] = "" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("メールアドレス「bob at example」は使えません。", await bad.Content.ReadAsStringAsync());
+        var list = await admin.GetStringAsync("/endusers");
+        Assert.Contains("data-address=\"bob@example.co.jp\"", list);
+        Assert.Contains("隔離通知のリンクのみ", list);
+        await SignedInAsync(host, "bob@example.co.jp");
+
+        var viewer = await host.SignedInAsync("viewer", ConsoleHost.ViewerPassword);
+        var seen = await viewer.GetStringAsync("/endusers");
+        Assert.Contains("data-address=\"links@example.co.jp\"", seen);
+        Assert.DoesNotContain("id=\"add-enduser\"", seen);
+        var token = Regex.Match(await viewer.GetStringAsync("/account"), "name=\"__csrf\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var refused = await viewer.PostAsync("/endusers?handler=Remove", new FormUrlEncodedContent(new Dictionary<string, string> { ["address"] = "links@example.co.jp", ["__csrf"] = token }));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        var removed = await ConsoleHost.PostFormAsync(admin, "/endusers", "/endusers?handler=Remove", new() { ["address"] = "links@example.co.jp" });
+        Assert.Equal(HttpStatusCode.Redirect, removed.StatusCode);
+        Assert.DoesNotContain("data-address=\"links@example.co.jp\"", await admin.GetStringAsync("/endusers"));
+        var digests = await ConsoleHost.PostFormAsync(admin, "/endusers", "/endusers?handler=Digest", []);
+        Assert.Equal(HttpStatusCode.Redirect, digests.StatusCode);
+        Assert.Contains("隔離通知を送信しました: 0 件", await admin.GetStringAsync("/endusers"));
+        await using var s = await host.Store.BeginReadAsync(host.Organization, "test");
+        Assert.Equal("web:admin", (await s.QueryAuditAsync(eventType: "enduser.removed")).Single().Actor);
+    }
 }
