@@ -229,7 +229,14 @@ public sealed class EndUserDigestTests
         }, TimeSpan.FromSeconds(60), "the scheduled digest");
         Assert.True(time.GetUtcNow().ToLocalTime().TimeOfDay >= TimeSpan.FromHours(8), time.GetUtcNow().ToString("o"));
         Assert.Equal(["bob@example.co.jp"], mta.Messages.Single().Recipients);
-        await using var s = await host.Store.BeginReadAsync(host.Organization, "test");
-        Assert.Equal("system:digest", (await s.QueryAuditAsync(eventType: "enduser.digest-sent")).Single().Actor);
+        // The digest is recorded once the server has taken it.
+        IReadOnlyList<Model.Audit.AuditRecord> recorded = [];
+        await ExternalProcess.WaitUntilAsync(async () =>
+        {
+            await using var s = await host.Store.BeginReadAsync(host.Organization, "test");
+            recorded = await s.QueryAuditAsync(eventType: "enduser.digest-sent");
+            return recorded.Count > 0;
+        }, TimeSpan.FromSeconds(30), "the digest record");
+        Assert.Equal("system:digest", recorded.Single().Actor);
     }
 }
