@@ -51,6 +51,7 @@ internal sealed class CliApp(TextWriter output, TextWriter error, TimeProvider t
         root.Subcommands.Add(LogCommands.Create(this));
         root.Subcommands.Add(QuarantineCommands.Create(this));
         root.Subcommands.Add(AdminCommands.Create(this));
+        root.Subcommands.Add(EndUserCommands.Create(this));
         root.Subcommands.Add(AuthCommands.Create(this));
         root.Subcommands.Add(DkimCommands.Create(this));
         return root;

@@ -13,6 +13,7 @@ using Sekisho.Model;
 using Sekisho.Store;
 using Sekisho.Web.Access;
 using Sekisho.Web.Api;
+using Sekisho.Web.EndUsers;
 using Sekisho.Web.Services;
 
 namespace Sekisho.Web;
@@ -42,6 +43,7 @@ public static class ConsoleHosting
         services.AddSingleton<MigrationWizard>();
         services.AddSingleton<ConnectionSettingsService>().AddSingleton<AuthenticationSettingsService>().AddSingleton<MailLogService>();
         services.AddSingleton<PolicyObjectService>(); services.AddSingleton<ApprovedListService>();
+        services.AddSekishoEndUsers(store, options);
 
         services.AddAuthentication(ConsoleRoles.CookieScheme)
             .AddCookie(ConsoleRoles.CookieScheme, o =>
@@ -74,6 +76,7 @@ public static class ConsoleHosting
             {
                 o.Conventions.AuthorizeFolder("/", ConsoleRoles.ConsoleRead);
                 o.Conventions.AllowAnonymousToPage("/Login");
+                o.Conventions.AllowAnonymousToFolder("/My"); // end users sign in with their own cookie (EndUserPage)
                 o.Conventions.ConfigureFilter(new ReadOnlyGuard());
             })
             .ConfigureApplicationPartManager(m =>

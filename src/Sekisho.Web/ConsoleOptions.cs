@@ -27,8 +27,8 @@ public sealed class ConsoleOptions
     public TimeSpan SessionIdle { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>
-    /// Where the console delivers released quarantined messages (<c>HOST[:PORT]</c>), like <c>sekisho quarantine release --via</c>;
-    /// null = the recipient domain's inbound servers.
+    /// Where the console delivers released quarantined messages and quarantine digests (<c>HOST[:PORT]</c>), like <c>sekisho quarantine release --via</c>;
+    /// null = into the running gateway's queue when the console runs inside <c>serve</c>, else the recipient domain's inbound servers.
     /// </summary>
     public string? ReleaseVia { get; set; }
 
@@ -40,4 +40,9 @@ public sealed class ConsoleOptions
 
     /// <summary>The policy events directory the gateway writes (JSON lines, <c>SPOOL/policy-events</c>); null = <c>DATA/spool/policy-events</c>.</summary>
     public string? PolicyEventsDirectory { get; set; }
+    /// <summary>The address users reach the console at (<c>serve --public-url</c>): the base of the links in quarantine digests.</summary>
+    public Uri? PublicUrl { get; set; }
+
+    /// <summary>Send quarantine digests on the schedule of the end-user quarantine settings (on in <c>serve</c>; tests run digests by hand).</summary>
+    public bool DigestSchedule { get; set; }
 }

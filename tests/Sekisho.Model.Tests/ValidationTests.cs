@@ -110,4 +110,17 @@ public class ValidationTests
         Assert.Equal(RuleLevel.Organization, Base.Rules[1].Level);
         Assert.Equal(RuleLevel.User, Base.Rules.Single(r => r.Id == "r-virus").Level);
     }
+
+    [Theory]
+    [InlineData(24, 24, "ja")]
+    [InlineData(8, 0, "ja")]
+    [InlineData(8, 24, "fr")]
+    public void End_user_quarantine_settings_out_of_range_are_refused(int hour, int interval, string language)
+    {
+        var settings = Base.Settings with { EndUserQuarantine = new Settings.EndUserQuarantineSettings { DigestHour = hour, DigestIntervalHours = interval, DigestLanguage = language } };
+        var p = Single(Base with { Settings = settings }, "settings.end-user-quarantine.range");
+        Assert.Equal("settings.endUserQuarantine", p.Path);
+        Assert.Contains("digestHour 0–23", p.Message.En);
+        Assert.DoesNotContain(PolicyValidator.Validate(Base with { Settings = Base.Settings with { EndUserQuarantine = new() } }), x => x.Code == "settings.end-user-quarantine.range");
+    }
 }

@@ -76,14 +76,14 @@ internal static class AdminCommands
     private static async Task<ConsoleAccess> AccessAsync(CliContext ctx, CancellationToken ct) =>
         new(new ConsoleContext(await ctx.StoreAsync(ct), await ctx.OrganizationAsync(ct), ctx.Time, new ConsoleOptions()));
 
-    private static async Task<T> Guard<T>(CliContext ctx, Func<Task<T>> action)
+    internal static async Task<T> Guard<T>(CliContext ctx, Func<Task<T>> action)
     {
         try { return await action(); }
         catch (ConsoleProblem p) { throw new CliUserException(p.Text.For(ctx.Language)); }
     }
 
     /// <summary>Reads a password: without echo on a terminal, as a line otherwise.</summary>
-    private static async Task<string> AskAsync(CliContext ctx, string prompt, CancellationToken ct)
+    internal static async Task<string> AskAsync(CliContext ctx, string prompt, CancellationToken ct)
     {
         ctx.Err.Write(prompt + " ");
         if (ctx.Input is null) throw new CliUserException(CliText.T("admin.password.needs-file"));

@@ -51,8 +51,9 @@ internal static class ServeCommand
         var rejectNoPtr = new Option<bool>("--reject-no-ptr") { Description = CliText.T("opt.serve.reject-no-ptr") };
         var rejectInvalidPtr = new Option<bool>("--reject-invalid-ptr") { Description = CliText.T("opt.serve.reject-invalid-ptr") };
         var arcSeal = new Option<string?>("--arc-seal") { Description = CliText.T("opt.serve.arc-seal"), HelpName = "DOMAIN[:SELECTOR]" };
+        var releaseVia = new Option<string?>("--release-via") { Description = CliText.T("opt.serve.release-via") };
         var cmd = new Command("serve", CliText.T("serve.description")) { smtp, submission, web, service, acceptUnverified, smartHost, tlsCert, tlsKey, webTls, hostname,
-            clamd, clamdConfig, rspamd, failOpen, resolver, uribl, recipients, publicUrl, checkSenderDomain, rejectNoPtr, rejectInvalidPtr, arcSeal };
+            clamd, clamdConfig, rspamd, failOpen, resolver, uribl, recipients, publicUrl, checkSenderDomain, rejectNoPtr, rejectInvalidPtr, arcSeal, releaseVia };
         cmd.SetAction(app.Run(async (ctx, ct) =>
         {
             var p = ctx.Parse;
@@ -97,7 +98,11 @@ internal static class ServeCommand
             builder.Services.AddSingleton<ITlsPolicyProvider>(view);
             builder.Services.AddSekishoPolicy(store, org, view, ctx.DataDirectory, p.GetValue(hostname));
             var limits = view.Snapshot.Settings.Limits;
-            builder.Services.AddSekishoScanning(ScanningOptions(p, webEndpoint, ctx.DataDirectory), () => view.Snapshot.Settings);
+            var scanning = ScanningOptions(p, webEndpoint, ctx.DataDirectory);
+            builder.Services.AddSekishoScanning(scanning, () => view.Snapshot.Settings);
+            // Released mail and quarantine digests go into this gateway's own queue (unless --release-via names a server).
+            builder.Services.AddSingleton<IGeneratedMailSubmitter>(sp => new GatewayMailSubmitter(() => sp.GetRequiredService<SmtpGateway>(), view,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IRandomSource>()));
             builder.Services.AddSekishoSmtp(o =>
             {
                 o.Listeners = listeners;
@@ -110,7 +115,15 @@ internal static class ServeCommand
                 o.Limits.MaxRecipients = Math.Clamp(limits.MaxRecipients, 1, 10000);
                 o.Delivery.SmartHost = p.GetValue(smartHost);
             });
-            builder.Services.AddSekishoConsole(store, org, o => { o.DnsResolver = dnsResolver; o.MailTrackingDirectory = Path.Combine(spool, "tracking"); o.PolicyEventsDirectory = Path.Combine(spool, "policy-events"); });
+            builder.Services.AddSekishoConsole(store, org, o =>
+            {
+                o.DnsResolver = dnsResolver;
+                o.MailTrackingDirectory = Path.Combine(spool, "tracking");
+                o.PolicyEventsDirectory = Path.Combine(spool, "policy-events");
+                o.PublicUrl = scanning.PublicUrl;
+                o.ReleaseVia = p.GetValue(releaseVia);
+                o.DigestSchedule = true;
+            });
             await using var web_ = builder.Build();
             web_.MapSekishoSmtpEndpoints();
             web_.MapSekishoConsole();

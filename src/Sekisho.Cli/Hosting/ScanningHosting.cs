@@ -109,16 +109,7 @@ internal static class ScanningHosting
     }
 
     /// <summary>The HMAC key of click links: 32 random bytes in <c>click.key</c> of the data directory, created once (mode 600).</summary>
-    public static byte[] ClickKey(string dataDirectory)
-    {
-        var path = Path.Combine(dataDirectory, "click.key");
-        if (File.Exists(path)) return File.ReadAllBytes(path);
-        var key = RandomNumberGenerator.GetBytes(32);
-        using (var f = new FileStream(path, FileMode.CreateNew, FileAccess.Write))
-            f.Write(key);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return key;
-    }
+    public static byte[] ClickKey(string dataDirectory) => Scanning.Signing.LinkSigner.LoadOrCreateKey(dataDirectory, "click.key");
 
     /// <summary>Maps <c>GET /click</c>: a signed link redirects when the URL is still clean, else shows the warning or block page.</summary>
     public static IEndpointRouteBuilder MapSekishoClick(this IEndpointRouteBuilder endpoints)

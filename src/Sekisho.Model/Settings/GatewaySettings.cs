@@ -18,6 +18,7 @@ public sealed record GatewaySettings
     public ScanExceptionSettings ScanExceptions { get; init; } = new();
     public RetentionSettings Retention { get; init; } = new();
     public DirectorySettings Directory { get; init; } = new();
+    public EndUserQuarantineSettings EndUserQuarantine { get; init; } = new();
 
     public static readonly GatewaySettings Default = new();
 }

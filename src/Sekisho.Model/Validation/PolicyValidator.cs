@@ -419,6 +419,9 @@ public static class PolicyValidator
         Ips(s.ConnectionFiltering.BlockedIps.Select(e => e.Cidr).ToList(), $"{path}.connectionFiltering.blockedIps", ".cidr");
         if (s.ConnectionFiltering.IpReputationLevel is < 0 or > 4)
             p.Add(new($"{path}.connectionFiltering.ipReputationLevel", "settings.ip-reputation.level", ModelText.Get("settings.ip-reputation.level")));
+        if (s.EndUserQuarantine is { } eu && (eu.DigestHour is < 0 or > 23 || eu.DigestIntervalHours is < 1 or > 168 || eu.DigestMaxMessages is < 1 or > 1000
+                || eu.LinkValidityDays is < 1 or > 30 || eu.DigestLanguage is not ("ja" or "en")))
+            p.Add(new($"{path}.endUserQuarantine", "settings.end-user-quarantine.range", ModelText.Get("settings.end-user-quarantine.range")));
         if (s.UrlKeywordExceptions.Count > MaxUrlKeywords)
             p.Add(new($"{path}.urlKeywordExceptions", "settings.url-keyword.too-many", ModelText.Get("settings.url-keyword.too-many", MaxUrlKeywords)));
         for (int i = 0; i < s.UrlKeywordExceptions.Count; i++)

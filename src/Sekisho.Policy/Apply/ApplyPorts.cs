@@ -28,6 +28,8 @@ public enum OutgoingKind
     Bcc,
     /// <summary>The copy for a changed recipient.</summary>
     ChangedRecipient,
+    /// <summary>A message released from quarantine (the console and the end-user quarantine put it into the running gateway's queue).</summary>
+    Released,
 }
 
 /// <summary>A message the policy sends besides the original: a notification, a BCC copy, a redirected copy.</summary>

@@ -165,6 +165,18 @@ public sealed class PolicyEngine
             }
         }
 
+        // Approved and blocked senders for this recipient (administrators' and the recipient's own lists).
+        var filter = Snapshot.Settings.SenderFilter;
+        var listed = rejected ? null : SenderLists.Find(filter, m.Envelope.Sender, filter.MatchHeaderAddresses ? m.Facts.Headers.From.FirstOrDefault()?.Address : null, recipient);
+        bool approvedSkipsSpam = listed is { List: SenderListKind.Approved } && filter.ApprovedBypass.Contains(ApprovedSenderBypass.Spam);
+        if (listed is { List: SenderListKind.Blocked })
+        {
+            best = new DeleteMessage();
+            bestSource = new ActionSource("sender-filter:blocked", "sender filter", null);
+            reason = $"blocked sender {listed.Sender} ({(listed.Source == SenderListSource.EndUser ? "recipient's" : "administrator's")} block list)";
+            stop = true;
+        }
+
         var sender = m.ScopeSender;
         foreach (var type in RuleStages)
         {
@@ -193,6 +205,7 @@ public sealed class PolicyEngine
                     : rule.Migration?.Status == MigrationStatus.NeedsFix ? RuleDisposition.NeedsFix
                     : stop ? RuleDisposition.Bypassed
                     : options.SkipRules.Contains(rule.Id) ? RuleDisposition.SkippedOnRelease
+                    : approvedSkipsSpam && type == RuleType.Spam ? RuleDisposition.ApprovedSender
                     : _scope.Check(rule, sender, recipient);
                 if (skip is null && engineStatus is StageStatus.NotConfigured or StageStatus.Unavailable) skip = RuleDisposition.StageUnavailable;
                 if (skip is { } sk)

@@ -53,6 +53,8 @@ public enum RuleDisposition
     SkippedOnRelease,
     /// <summary>The stage's engine is not configured or did not answer.</summary>
     StageUnavailable,
+    /// <summary>The sender is on an approved list for this recipient, and approved senders skip spam rules.</summary>
+    ApprovedSender,
 }
 
 /// <summary>One rule as considered for one recipient.</summary>

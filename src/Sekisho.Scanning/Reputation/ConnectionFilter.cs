@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Sekisho.Model.Settings;
+using Sekisho.Policy.Engine;
 using Sekisho.Policy.Ports;
 using Sekisho.Scanning.Authentication;
 using Sekisho.Scanning.Dns;
@@ -151,34 +152,15 @@ public sealed class ConnectionFilter : IConnectionFilter
         return ConnectionVerdict.Continue;
     }
 
-    /// <summary>The sender lists applying to this recipient, in the documented order; null when none matches.</summary>
+    /// <summary>The sender lists applying to this recipient, in the documented order (<see cref="SenderLists"/>); null when none matches.</summary>
     public ConnectionVerdict? EvaluateSenderLists(string sender, string recipient)
     {
         if (sender.Length == 0) return null;
-        var recipientDomain = recipient[(recipient.LastIndexOf('@') + 1)..];
-        var applicable = _senders.Entries.Where(e => e.Scope switch
-        {
-            SenderListScope.Organization => true,
-            SenderListScope.Domain => e.ScopeValue is { } d && DomainPattern.Matches(d, recipientDomain),
-            SenderListScope.Recipient => string.Equals(e.ScopeValue, recipient, StringComparison.OrdinalIgnoreCase),
-            _ => false,
-        }).Where(e => e.Sender.Matches(sender)).ToList();
-        (SenderListKind Kind, SenderListSource Source)[] order =
-        [
-            (SenderListKind.Blocked, SenderListSource.EndUser),
-            (SenderListKind.Blocked, SenderListSource.Administrator),
-            (SenderListKind.Approved, SenderListSource.EndUser),
-            (SenderListKind.Approved, SenderListSource.Administrator),
-        ];
-        foreach (var (kind, source) in order)
-        {
-            var hit = applicable.FirstOrDefault(e => e.List == kind && e.Source == source);
-            if (hit is null) continue;
-            var who = source == SenderListSource.EndUser ? "end-user" : "administrator";
-            return kind == SenderListKind.Blocked
-                ? new(ConnectionDecision.Reject, $"Sender {sender} blocked (block list)", [new("sender-filter", "blocked-" + who, Detail: hit.Sender.ToString())])
-                : new(ConnectionDecision.Approved, $"Sender {sender} approved", [new("sender-filter", "approved-" + who, Detail: hit.Sender.ToString())]);
-        }
-        return null;
+        var hit = SenderLists.Find(_senders, sender, null, recipient);
+        if (hit is null) return null;
+        var who = hit.Source == SenderListSource.EndUser ? "end-user" : "administrator";
+        return hit.List == SenderListKind.Blocked
+            ? new(ConnectionDecision.Reject, $"Sender {sender} blocked (block list)", [new("sender-filter", "blocked-" + who, Detail: hit.Sender.ToString())])
+            : new(ConnectionDecision.Approved, $"Sender {sender} approved", [new("sender-filter", "approved-" + who, Detail: hit.Sender.ToString())]);
     }
 }

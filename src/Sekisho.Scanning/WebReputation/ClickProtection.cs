@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Buffers.Text;
 using Sekisho.Policy.Ports;
@@ -29,6 +28,7 @@ public sealed record ClickDecision(ClickAction Action, string? Url, string? Reci
 public sealed class ClickProtection(Uri baseUrl, byte[] key, IUrlReputation reputation, TimeProvider? time = null, TimeSpan? maxAge = null) : IClickProtection
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Signing.LinkSigner _signer = new(key);
     private readonly TimeSpan _maxAge = maxAge ?? TimeSpan.FromDays(90);
 
     public string Rewrite(string url, string recipient)
@@ -39,15 +39,13 @@ public sealed class ClickProtection(Uri baseUrl, byte[] key, IUrlReputation repu
         return $"{baseUrl.ToString().TrimEnd('/')}/click?u={u}&r={r}&t={t}&s={Sign(u, r, t)}";
     }
 
-    private string Sign(string u, string r, string t) =>
-        Base64Url.EncodeToString(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes($"{u}\n{r}\n{t}")));
+    private string Sign(string u, string r, string t) => _signer.Sign(u, r, t);
 
     /// <summary>Checks the link's parameters and the URL's reputation now.</summary>
     public async Task<ClickDecision> DecideAsync(string? u, string? r, string? t, string? s, CancellationToken ct)
     {
         if (u is null || r is null || t is null || s is null || u.Length > 16_384) return new(ClickAction.Invalid, null, null, null);
-        var expected = Encoding.ASCII.GetBytes(Sign(u, r, t));
-        if (!CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(s))) return new(ClickAction.Invalid, null, null, null);
+        if (!_signer.Verify(s, u, r, t)) return new(ClickAction.Invalid, null, null, null);
         if (!long.TryParse(t, out var issued) || _time.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(issued) > _maxAge)
             return new(ClickAction.Invalid, null, null, null);
         string url, recipient;

@@ -123,6 +123,7 @@ internal sealed class SekishoDbContext(DbContextOptions<SekishoDbContext> option
             e.HasIndex(x => new { x.OrganizationId, x.CreatedUtc }).HasDatabaseName("ix_migration_tasks_org_created");
         });
         QuarantineRow.Configure(b);
+        EndUserRows.Configure(b);
         b.Entity<ConsoleUserRow>(e =>
         {
             e.ToTable("console_users");

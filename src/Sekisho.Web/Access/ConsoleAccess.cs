@@ -27,8 +27,7 @@ public sealed class ConsoleAccess(ConsoleContext console)
     {
         if (!UserName.IsMatch(name))
             throw new ConsoleProblem("user.name.invalid", new LocalizedText($"ユーザ名「{name}」は使えません。英数字と . _ @ - で 64 文字以内にしてください。", $"The user name '{name}' is not allowed: use letters, digits and . _ @ - (at most 64)."));
-        if (password.Length < PasswordHashing.MinimumLength)
-            throw new ConsoleProblem("user.password.short", new LocalizedText($"パスワードは {PasswordHashing.MinimumLength} 文字以上にしてください。", $"The password must have at least {PasswordHashing.MinimumLength} characters."));
+        if (PasswordHashing.TooShort(password) is { } tooShort) throw tooShort;
         var user = new ConsoleUser
         {
             Id = Ids.New(), Name = name, Role = role, PasswordHash = PasswordHashing.Hash(password, iterations),
@@ -58,7 +57,7 @@ public sealed class ConsoleAccess(ConsoleContext console)
         if (user is null)
         {
             // Same work as for a real user, so timing does not reveal which names exist.
-            PasswordHashing.Verify(password, DummyHash);
+            PasswordHashing.Decoy(password);
             return new(SignInOutcome.Invalid);
         }
         var now = console.Time.GetUtcNow();
@@ -78,8 +77,7 @@ public sealed class ConsoleAccess(ConsoleContext console)
     /// <summary>Changes a user's own password after checking the current one.</summary>
     public async Task ChangePasswordAsync(string userName, string current, string replacement, CancellationToken ct, int iterations = PasswordHashing.Iterations)
     {
-        if (replacement.Length < PasswordHashing.MinimumLength)
-            throw new ConsoleProblem("user.password.short", new LocalizedText($"パスワードは {PasswordHashing.MinimumLength} 文字以上にしてください。", $"The password must have at least {PasswordHashing.MinimumLength} characters."));
+        if (PasswordHashing.TooShort(replacement) is { } tooShort) throw tooShort;
         await using var s = await console.BeginAsync("web:" + userName, ct);
         var user = await s.FindUserAsync(userName, ct);
         if (user is null || !PasswordHashing.Verify(current, user.PasswordHash))
@@ -154,6 +152,4 @@ public sealed class ConsoleAccess(ConsoleContext console)
         var totp = new Totp(Base32Encoding.ToBytes(secret));
         return totp.VerifyTotp(now.UtcDateTime, code.Trim(), out _, new VerificationWindow(1, 1));
     }
-
-    private static readonly string DummyHash = PasswordHashing.Hash("sekisho-dummy-password", 600_000);
 }

@@ -42,6 +42,15 @@ public static class PasswordHashing
         return CryptographicOperations.FixedTimeEquals(actual, expected);
     }
 
+    /// <summary>Does the work of one verification for an unknown user, so timing does not reveal which names exist.</summary>
+    public static void Decoy(string password) => Verify(password, DecoyHash.Value);
+
+    /// <summary>The problem (400) for a password shorter than <see cref="MinimumLength"/>, or null.</summary>
+    public static Services.ConsoleProblem? TooShort(string password) => password.Length >= MinimumLength ? null
+        : new("user.password.short", new Model.LocalizedText($"パスワードは {MinimumLength} 文字以上にしてください。", $"The password must have at least {MinimumLength} characters."));
+
+    private static readonly Lazy<string> DecoyHash = new(() => Hash("sekisho-dummy-password", Iterations));
+
     /// <summary>A random password for the first administrator (printed once).</summary>
     public static string RandomPassword() =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', 'k').Replace('/', 'z');

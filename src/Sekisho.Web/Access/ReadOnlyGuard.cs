@@ -12,7 +12,7 @@ internal sealed class ReadOnlyGuard : IAsyncPageFilter
     public Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
         var page = context.ActionDescriptor.ViewEnginePath;
-        if (!HttpMethods.IsGet(context.HttpContext.Request.Method) && page is not ("/Login" or "/Logout" or "/Account")
+        if (!HttpMethods.IsGet(context.HttpContext.Request.Method) && page is not ("/Login" or "/Logout" or "/Account") && !page.StartsWith("/My/", StringComparison.Ordinal)
             && !context.HttpContext.User.IsInRole(ConsoleRoles.Administrator))
         {
             context.Result = new StatusCodeResult(StatusCodes.Status403Forbidden);

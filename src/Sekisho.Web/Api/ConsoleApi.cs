@@ -151,6 +151,7 @@ public static class ConsoleApi
             return await s.QueryAsync(Since(since), type, limit ?? 200, Actor(c), c.RequestAborted);
         }).WithName("AuditLog");
         SettingsApi.Map(api, write);
+        EndUserApi.Map(api, write);
         return app;
     }
 

@@ -37,8 +37,9 @@ public static class QuarantineDelivery
     /// (through <paramref name="via"/> or the domain's inbound servers) and then removed, audited as released by <paramref name="actor"/>;
     /// when another rule keeps or deletes it the old entry goes at once. Throws <see cref="QuarantineReleaseException"/> (nothing removed) when it cannot be delivered.
     /// </summary>
+    /// <param name="gateway">The running gateway's queue (inside <c>serve</c>): used when <paramref name="via"/> is not given; the gateway then delivers, with retries.</param>
     public static async Task<ReleaseOutcome> ReleaseAsync(QuarantineStore store, PolicySnapshot snapshot, QuarantinedMessage m, byte[] raw, string? via, string actor,
-        TimeProvider time, CancellationToken ct)
+        TimeProvider time, CancellationToken ct, Sekisho.Smtp.IGeneratedMailSubmitter? gateway = null)
     {
         var decision = await QuarantineRelease.DecideAsync(snapshot, raw, m.Sender, m.Recipient, m.Direction, m.RuleId, m.Received, m.QueueId,
             new StoreQuarantineSink(store, () => snapshot), time, ct);
@@ -51,6 +52,14 @@ public static class QuarantineDelivery
         }
         var content = r.Content ?? raw;
         IReadOnlyList<string> targets = r.ChangedTo.Count > 0 ? r.ChangedTo : [m.Recipient];
+        if (r.RouteHost is null && string.IsNullOrWhiteSpace(via) && gateway is not null)
+        {
+            // Safely in the gateway's spool before the quarantine entry goes; the gateway routes, retries and tracks it.
+            await gateway.SubmitAsync(new OutgoingMessage(OutgoingKind.Released, m.Sender, targets, content, m.RuleName), ct);
+            foreach (var o in decision.Outgoing) await gateway.SubmitAsync(o, ct);
+            await store.RemoveAsync(m.Id, released: true, actor, ct);
+            return new(decision, targets, null);
+        }
         var hop = r.RouteHost is { } h ? (h, r.RoutePort == 0 ? 25 : r.RoutePort) : Route(via, snapshot, m.Recipient) ?? throw new QuarantineReleaseException(m.Recipient, null);
         try
         {

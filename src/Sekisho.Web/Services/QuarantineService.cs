@@ -12,8 +12,11 @@ public sealed record QuarantineFilter(DateTimeOffset? Since, Direction? Directio
 public sealed record QuarantineReleaseResult(string Id, string Outcome, IReadOnlyList<string> DeliveredTo, string? Via, string? QuarantineId);
 
 /// <summary>The quarantine screen and API (隔離): query, look at, download and delete quarantined messages through <see cref="QuarantineStore"/>.</summary>
-public sealed class QuarantineService(ConsoleContext console)
+public sealed class QuarantineService(ConsoleContext console, Sekisho.Smtp.IGeneratedMailSubmitter? gateway = null)
 {
+    /// <summary>Shown as the route of a release that went into the running gateway's queue.</summary>
+    public const string GatewayQueue = "gateway-queue";
+
     public const int MaxLimit = 1000;
 
     private readonly QuarantineStore _store = new(console.Store, console.Organization);
@@ -65,8 +68,9 @@ public sealed class QuarantineService(ConsoleContext console)
         await using (var s = await console.ReadAsync(actor, ct)) snapshot = await s.LoadSnapshotAsync(ct);
         try
         {
-            var o = await QuarantineDelivery.ReleaseAsync(_store, snapshot, m, raw, console.Options.ReleaseVia, actor, console.Time, ct);
-            return new(m.Id, ModelJson.EnumName(o.Decision.Recipient.Outcome), o.DeliveredTo, o.Hop is { } hop ? $"{hop.Host}:{hop.Port}" : null, o.Decision.Recipient.QuarantineId);
+            var o = await QuarantineDelivery.ReleaseAsync(_store, snapshot, m, raw, console.Options.ReleaseVia, actor, console.Time, ct, gateway);
+            var route = o.Hop is { } hop ? $"{hop.Host}:{hop.Port}" : o.DeliveredTo.Count > 0 ? GatewayQueue : null;
+            return new(m.Id, ModelJson.EnumName(o.Decision.Recipient.Outcome), o.DeliveredTo, route, o.Decision.Recipient.QuarantineId);
         }
         catch (QuarantineReleaseException e) when (e.DeliveryError is null)
         {
@@ -83,6 +87,7 @@ public sealed class QuarantineService(ConsoleContext console)
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
-    private static ConsoleProblem NotFound(string id) => new("quarantine.not-found",
+    /// <summary>The 404 problem for a message that is not there (or not the asker's).</summary>
+    internal static ConsoleProblem NotFound(string id) => new("quarantine.not-found",
         new LocalizedText($"隔離メッセージ「{id}」はありません。", $"There is no quarantined message '{id}'."), 404);
 }
