@@ -169,7 +169,8 @@ public sealed class PolicyContentPolicy(
 
 /// <summary>
 /// Queues policy messages in the running gateway's own queue, without content policy. A message sent to changed
-/// recipients keeps the original envelope sender, as Postfix's <c>redirect</c> does, so its sender learns of a failure;
+/// recipients, or released from the quarantine, keeps the original envelope sender (as Postfix's <c>redirect</c> does),
+/// so its sender learns of a failure;
 /// notifications and BCC copies use the null reverse-path, so a failing hidden copy is never reported to the sender
 /// (Postfix adds its BCC recipients with NOTIFY=NONE for the same reason).
 /// </summary>
@@ -186,7 +187,7 @@ public sealed class GatewayMailSubmitter(Func<SmtpGateway> gateway, IManagedDoma
         {
             var domain = recipient[(recipient.LastIndexOf('@') + 1)..];
             var direction = domains.Current.Find(new System.Globalization.IdnMapping().GetAscii(domain).ToLowerInvariant()) is not null ? MailDirection.Inbound : MailDirection.Outbound;
-            var sender = message.Kind == OutgoingKind.ChangedRecipient ? message.Sender : null;
+            var sender = message.Kind is OutgoingKind.ChangedRecipient or OutgoingKind.Released ? message.Sender : null;
             var content = message.Content;
             if (direction == MailDirection.Outbound && signer is not null)
                 content = signed ??= await SignAsync(signer, message, ct).ConfigureAwait(false);
