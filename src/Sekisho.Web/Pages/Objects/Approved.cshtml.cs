@@ -1,16 +1,62 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Sekisho.Model;
 using Sekisho.Web.Localization;
 using Sekisho.Web.Services;
 
 namespace Sekisho.Web.Pages.Objects;
 
-/// <summary>承認済みリスト: the web reputation approved list and the URL keyword exception list, one item per line.</summary>
+/// <summary>承認済みリスト: the web reputation approved list and the URL keyword exception list, one item per line; CSV import and export of each.</summary>
 public sealed class ApprovedModel(ApprovedListService approved) : ConsolePage
 {
     [BindProperty] public string? WebReputation { get; set; }
     [BindProperty] public string? UrlKeywords { get; set; }
 
     public bool Writable => CanWrite;
+    /// <summary>The invalid rows of a refused CSV import, and which list it was for (<c>wrs</c> or <c>url-keywords</c>).</summary>
+    public IReadOnlyList<CsvRowError> ImportErrors { get; private set; } = [];
+    public string? ImportList { get; private set; }
+
+    public async Task<IActionResult> OnGetExportAsync(string? list)
+    {
+        var ct = HttpContext.RequestAborted;
+        return list == "url-keywords"
+            ? File(ApprovedListCsv.ExportUrlKeywords(await approved.UrlKeywordsAsync(Actor, ct)), "text/csv; charset=utf-8", "url-keyword-exceptions.csv")
+            : File(ApprovedListCsv.ExportWebReputation(await approved.WebReputationAsync(Actor, ct)), "text/csv; charset=utf-8", "web-reputation-approved-list.csv");
+    }
+
+    public Task<IActionResult> OnPostImportAsync(IFormFile? file, string? list, string? encoding, string? mode) => ChangeAsync(async () =>
+    {
+        var ct = HttpContext.RequestAborted;
+        if (file is null || file.Length == 0)
+            throw new ConsoleProblem("csv.no-file", new LocalizedText("CSV ファイルを選択してください。", "Choose a CSV file."));
+        if (file.Length > AddressGroupCsv.MaxBytes) throw AddressGroupCsv.TooLarge(file.Length);
+        using var ms = new MemoryStream();
+        await file.CopyToAsync(ms, ct);
+        var csvEncoding = encoding switch { "utf-8" => CsvEncoding.Utf8, "shift_jis" => CsvEncoding.ShiftJis, _ => CsvEncoding.Auto };
+        var keywords = list == "url-keywords";
+        ImportList = keywords ? "url-keywords" : "wrs";
+        var (added, errors, used) = keywords
+            ? Summary((await approved.ImportUrlKeywordsCsvAsync(ms.ToArray(), csvEncoding, mode == "replace", Actor, ct)).Result)
+            : Summary((await approved.ImportWebReputationCsvAsync(ms.ToArray(), csvEncoding, mode == "replace", Actor, ct)).Result);
+        if (errors.Count > 0)
+        {
+            ImportErrors = errors;
+            await OnGetAsync();
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+        Notice(ConsoleText.T("objects.approved.imported", added, ConsoleText.T(keywords ? "objects.approved.url-keywords" : "objects.approved.wrs"), used));
+        return RedirectToPage();
+    }, OnGetPageAsync);
+
+    private static (int Added, IReadOnlyList<CsvRowError> Errors, string Encoding) Summary<T>(ApprovedCsvResult<T> r) => (r.Items.Count, r.Errors, r.Encoding);
+
+    private async Task<IActionResult> OnGetPageAsync()
+    {
+        await OnGetAsync();
+        return Page();
+    }
 
     public async Task OnGetAsync()
     {
