@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
-using Sekisho.Model;
 using Sekisho.Web.Localization;
 using Sekisho.Web.Services;
 
@@ -28,17 +27,12 @@ public sealed class ApprovedModel(ApprovedListService approved) : ConsolePage
     public Task<IActionResult> OnPostImportAsync(IFormFile? file, string? list, string? encoding, string? mode) => ChangeAsync(async () =>
     {
         var ct = HttpContext.RequestAborted;
-        if (file is null || file.Length == 0)
-            throw new ConsoleProblem("csv.no-file", new LocalizedText("CSV ファイルを選択してください。", "Choose a CSV file."));
-        if (file.Length > AddressGroupCsv.MaxBytes) throw AddressGroupCsv.TooLarge(file.Length);
-        using var ms = new MemoryStream();
-        await file.CopyToAsync(ms, ct);
-        var csvEncoding = encoding switch { "utf-8" => CsvEncoding.Utf8, "shift_jis" => CsvEncoding.ShiftJis, _ => CsvEncoding.Auto };
+        var (bytes, csvEncoding) = await CsvUpload.ReadAsync(file, encoding, ct);
         var keywords = list == "url-keywords";
         ImportList = keywords ? "url-keywords" : "wrs";
         var (added, errors, used) = keywords
-            ? Summary((await approved.ImportUrlKeywordsCsvAsync(ms.ToArray(), csvEncoding, mode == "replace", Actor, ct)).Result)
-            : Summary((await approved.ImportWebReputationCsvAsync(ms.ToArray(), csvEncoding, mode == "replace", Actor, ct)).Result);
+            ? Summary((await approved.ImportUrlKeywordsCsvAsync(bytes, csvEncoding, mode == "replace", Actor, ct)).Result)
+            : Summary((await approved.ImportWebReputationCsvAsync(bytes, csvEncoding, mode == "replace", Actor, ct)).Result);
         if (errors.Count > 0)
         {
             ImportErrors = errors;
