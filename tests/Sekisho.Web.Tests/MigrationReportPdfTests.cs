@@ -65,4 +65,19 @@ public sealed class MigrationReportPdfTests
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/migration/report?kind=analysis&format=html")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await api.GetAsync("/api/v1/migration/report?kind=analysis&format=docx")).StatusCode);
     }
+
+    [Fact]
+    public async Task A_chromium_that_prints_nothing_is_a_503_problem_with_its_reason()
+    {
+        // /bin/false stands in for a broken Chromium: it exists, exits 1 and writes no PDF.
+        await using var host = await ConsoleHost.StartAsync(configure: o => o.ChromiumPath = "/bin/false");
+        var api = host.Api(host.ViewerToken);
+        await AnalyseSeedAsync(host.Api(host.AdminToken));
+        var response = await api.GetAsync("/api/v1/migration/report?kind=analysis&format=pdf");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("report.pdf-failed", problem.GetProperty("code").GetString());
+        Assert.Contains("exit 1", problem.GetProperty("messageEn").GetString());
+        Assert.Contains("PDF レポートを作成できませんでした", problem.GetProperty("messageJa").GetString());
+    }
 }
