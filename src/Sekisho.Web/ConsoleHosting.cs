@@ -40,7 +40,7 @@ public static class ConsoleHosting
         services.AddSingleton<RuleService>();
         services.AddSingleton<AuditService>();
         services.AddSingleton<QuarantineService>();
-        services.AddSingleton<MigrationWizard>();
+        services.AddSingleton<ReportPdfPrinter>().AddSingleton<MigrationWizard>();
         services.AddSingleton<ConnectionSettingsService>().AddSingleton<AuthenticationSettingsService>().AddSingleton<MailLogService>();
         services.AddSingleton<PolicyObjectService>(); services.AddSingleton<ApprovedListService>();
         services.AddSekishoEndUsers(store, options);

@@ -45,4 +45,10 @@ public sealed class ConsoleOptions
 
     /// <summary>Send quarantine digests on the schedule of the end-user quarantine settings (on in <c>serve</c>; tests run digests by hand).</summary>
     public bool DigestSchedule { get; set; }
+
+    /// <summary>The Chromium executable that prints PDF reports; null = <c>$SEKISHO_CHROMIUM</c> or a well-known path (as <c>sekisho migrate report --format pdf</c>).</summary>
+    public string? ChromiumPath { get; set; }
+
+    /// <summary>How long one PDF report may take to print (waiting for an earlier print included) before the console answers 503.</summary>
+    public TimeSpan PdfTimeout { get; set; } = TimeSpan.FromSeconds(90);
 }

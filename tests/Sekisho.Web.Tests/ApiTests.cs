@@ -317,6 +317,7 @@ public sealed class ApiTests
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/migration/report?kind=analysis")).StatusCode);
         time.Advance(TimeSpan.FromDays(91));
         Assert.Equal(HttpStatusCode.Gone, (await api.GetAsync("/api/v1/migration/report?kind=analysis")).StatusCode);
+        Assert.Equal(HttpStatusCode.Gone, (await api.GetAsync("/api/v1/migration/report?kind=analysis&format=pdf")).StatusCode);
     }
 
     [Fact]

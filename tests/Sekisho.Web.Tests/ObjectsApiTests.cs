@@ -48,6 +48,10 @@ public sealed class ObjectsApiTests
         ("PUT", "/api/v1/objects/web-reputation-approved-list", true),
         ("GET", "/api/v1/objects/url-keyword-exceptions", false),
         ("PUT", "/api/v1/objects/url-keyword-exceptions", true),
+        ("GET", "/api/v1/objects/web-reputation-approved-list/csv", false),
+        ("POST", "/api/v1/objects/web-reputation-approved-list/csv", true),
+        ("GET", "/api/v1/objects/url-keyword-exceptions/csv", false),
+        ("POST", "/api/v1/objects/url-keyword-exceptions/csv", true),
     ];
 
     private const string GroupJson = """{"name":"取引先","entries":[{"address":"*@partner.example","description":"本社"}]}""";
@@ -338,5 +342,61 @@ public sealed class ObjectsApiTests
         Assert.Equal(["unsubscribe_token"], await api.GetFromJsonAsync<string[]>("/api/v1/objects/url-keyword-exceptions") ?? []);
         await using var s = await host.Store.BeginAsync(host.Organization, "test");
         Assert.Equal(2, (await s.QueryAuditAsync(eventType: AuditEvents.SettingsUpdated)).Count(a => a.Actor.StartsWith("api:admin", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Approved_lists_import_and_export_csv_all_or_nothing_with_line_numbers()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var api = host.Api(host.AdminToken);
+        const string wrs = "/api/v1/objects/web-reputation-approved-list";
+        Assert.Equal(HttpStatusCode.OK, (await api.PutAsync(wrs, Json("""[{"type":"domain","value":"keep.example"}]"""))).StatusCode);
+
+        // A Shift_JIS file from Excel with a header row: detected, merged into the list, types recognised.
+        var sjis = Encoding.GetEncoding("shift_jis").GetBytes("value,description,bypass\r\n*.Partner.Example,取引先,\r\n192.0.2.10,社内,yes\r\nhttps://intra.example.co.jp/wiki,\"社内, Wiki\",no\r\n");
+        var imported = await api.PostAsync(wrs + "/csv", new ByteArrayContent(sjis));
+        Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+        var dto = await imported.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(3, dto.GetProperty("added").GetInt32());
+        Assert.Equal(4, dto.GetProperty("total").GetInt32());
+        Assert.Equal("Shift_JIS", dto.GetProperty("encoding").GetString());
+        var list = (await api.GetFromJsonAsync<JsonElement[]>(wrs))!;
+        Assert.Equal(["keep.example", "*.partner.example", "192.0.2.10", "https://intra.example.co.jp/wiki"], list.Select(i => i.GetProperty("value").GetString()));
+        Assert.Equal(["domain", "domain", "ip", "url"], list.Select(i => i.GetProperty("type").GetString()));
+        Assert.Equal("社内, Wiki", list[3].GetProperty("description").GetString());
+        Assert.False(list[3].GetProperty("bypassWebReputation").GetBoolean());
+
+        // Bad rows and repeats are reported with their lines; nothing changes.
+        var bad = await api.PostAsync(wrs + "/csv?mode=replace", new ByteArrayContent(Encoding.UTF8.GetBytes("new.example\nnot a domain!\nnew.example\nother.example,x,maybe\n")));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray().ToList();
+        Assert.Equal([2, 3, 4], errors.Select(e => e.GetProperty("line").GetInt32()));
+        Assert.Contains("repeats line 1", errors[1].GetProperty("messageEn").GetString());
+        Assert.Contains("yes または no", errors[2].GetProperty("messageJa").GetString());
+        var merged = await api.PostAsync(wrs + "/csv", new ByteArrayContent(Encoding.UTF8.GetBytes("keep.example\n")));
+        Assert.Contains("already in the list", (await merged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors")[0].GetProperty("messageEn").GetString());
+        Assert.Equal(4, (await api.GetFromJsonAsync<JsonElement[]>(wrs))!.Length);
+
+        // The export reads back as the same list (UTF-8 with BOM), and replace mode swaps the list for the file.
+        var export = await host.Api(host.ViewerToken).GetAsync(wrs + "/csv");
+        Assert.Equal("text/csv", export.Content.Headers.ContentType!.MediaType);
+        var bytes = await export.Content.ReadAsByteArrayAsync();
+        Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
+        Assert.Contains("https://intra.example.co.jp/wiki,\"社内, Wiki\",no\r\n", Encoding.UTF8.GetString(bytes));
+        Assert.Equal(HttpStatusCode.OK, (await api.PutAsync(wrs, Json("[]"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsync(wrs + "/csv?mode=replace", new ByteArrayContent(bytes))).StatusCode);
+        Assert.Equal(list.Select(i => i.GetRawText()), (await api.GetFromJsonAsync<JsonElement[]>(wrs))!.Select(i => i.GetRawText()));
+
+        const string keywords = "/api/v1/objects/url-keyword-exceptions";
+        var ok = await api.PostAsync(keywords + "/csv", new ByteArrayContent(Encoding.UTF8.GetBytes("keyword\r\nunsubscribe_token\r\nsession_id\r\n")));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(["unsubscribe_token", "session_id"], await api.GetFromJsonAsync<string[]>(keywords) ?? []);
+        var badKeywords = await api.PostAsync(keywords + "/csv?mode=replace", new ByteArrayContent(Encoding.UTF8.GetBytes("fine_one\nno\nurl-with-dash\n")));
+        Assert.Equal(HttpStatusCode.BadRequest, badKeywords.StatusCode);
+        Assert.Equal([2, 3], (await badKeywords.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("line").GetInt32()));
+        Assert.Equal(["unsubscribe_token", "session_id"], await api.GetFromJsonAsync<string[]>(keywords) ?? []);
+        Assert.Equal("keyword\r\nunsubscribe_token\r\nsession_id\r\n", Encoding.UTF8.GetString((await api.GetByteArrayAsync(keywords + "/csv"))[3..]));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge,
+            (await api.PostAsync(keywords + "/csv", new ByteArrayContent(new byte[Services.AddressGroupCsv.MaxBytes + 1]))).StatusCode);
     }
 }

@@ -255,4 +255,35 @@ public sealed class ObjectsScreenTests
             new() { ["Name"] = "外部メール", ["Text"] = "[External] %SENDER%" });
         Assert.Contains("[External] taro.yamada@example.net", await preview.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task The_approved_lists_screen_imports_a_csv_file_and_shows_refused_rows_by_line()
+    {
+        await using var host = await ConsoleHost.StartAsync();
+        var client = await host.SignedInAsync();
+        await client.GetAsync("/lang/ja?returnUrl=/objects");
+        async Task<HttpResponseMessage> ImportAsync(string list, string csv) => await client.PostAsync("/objects/approved?handler=Import", new MultipartFormDataContent
+        {
+            { new StringContent(await CsrfAsync(client, "/objects/approved")), "__csrf" }, { new StringContent(list), "list" },
+            { new ByteArrayContent(Encoding.UTF8.GetBytes(csv)), "file", "list.csv" }, { new StringContent("auto"), "encoding" }, { new StringContent("merge"), "mode" },
+        });
+
+        var page = await client.GetStringAsync("/objects/approved");
+        Assert.Contains("id=\"import-wrs\"", page);
+        Assert.Contains("id=\"export-url-keywords\"", page);
+        var done = await ImportAsync("wrs", "*.partner.example,取引先\n192.0.2.10\n");
+        Assert.Equal(HttpStatusCode.Redirect, done.StatusCode);
+        var after = await client.GetStringAsync("/objects/approved");
+        Assert.Contains("2 件をWebレピュテーション承認済みリストにインポートしました (UTF-8)", after);
+        Assert.Contains("*.partner.example,取引先", after);
+
+        var refused = await ImportAsync("url-keywords", "good_keyword\nx\n");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var html = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("1 行が無効なため、何もインポートしていません", html);
+        Assert.Contains("<tr data-line=\"2\">", html);
+        await using var s = await host.Store.BeginAsync(host.Organization, "test");
+        Assert.Empty((await s.GetSettingsAsync()).UrlKeywordExceptions);
+        Assert.Equal(2, (await s.GetSettingsAsync()).WebReputationApprovedList.Count);
+    }
 }

@@ -21,9 +21,13 @@ public static class PdfPrinter
         return Candidates.FirstOrDefault(File.Exists);
     }
 
-    public static async Task<byte[]> PrintAsync(string html, CancellationToken ct = default, TimeSpan? timeout = null)
+    /// <summary>
+    /// Prints <paramref name="html"/> with <paramref name="chromium"/> (null = <see cref="FindChromium"/>), killing Chromium after
+    /// <paramref name="timeout"/> (default two minutes); a <see cref="PdfPrinterException"/> when it is missing or fails.
+    /// </summary>
+    public static async Task<byte[]> PrintAsync(string html, CancellationToken ct = default, TimeSpan? timeout = null, string? chromium = null)
     {
-        var chromium = FindChromium() ?? throw new PdfPrinterException(
+        chromium = (chromium is null ? FindChromium() : File.Exists(chromium) ? chromium : null) ?? throw new PdfPrinterException(
             "Headless Chromium is needed for PDF reports and was not found. Install it (apt-get install chromium fonts-noto-cjk) or set SEKISHO_CHROMIUM; use --format html meanwhile. " +
             "PDF レポートには Chromium が必要ですが見つかりません。apt-get install chromium fonts-noto-cjk でインストールするか SEKISHO_CHROMIUM を設定してください (その間は --format html を使用できます)。");
         var dir = Directory.CreateTempSubdirectory("sekisho-pdf-");

@@ -85,7 +85,7 @@ public static class ConsoleApi
         {
             if (kind is not (null or "analysis" or "migration")) throw BadValue(kind, "kind", "analysis, migration");
             var report = await w.ReportAsync(kind == "migration", format ?? "json", lang == "en" || (lang is null && ConsoleText.Language == "en") ? "en" : "ja", c.RequestAborted);
-            return Results.File(System.Text.Encoding.UTF8.GetBytes(report.Content), report.ContentType, report.FileName);
+            return Results.File(report.Content, report.ContentType, report.FileName);
         }).WithName("MigrationReport");
 
         api.MapGet("/quarantine", async (string? since, string? direction, string? sender, string? recipient, string? subject, string? rule, int? limit,

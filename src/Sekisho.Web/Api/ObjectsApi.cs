@@ -18,7 +18,7 @@ public sealed record TestText(string? Text);
 /// <summary>An invalid CSV row in an import answer.</summary>
 public sealed record CsvRowErrorDto(int Line, string Message, string MessageJa, string MessageEn);
 
-/// <summary>The outcome of an address group CSV import: what was added, or every invalid row (nothing imported).</summary>
+/// <summary>The outcome of an address group or approved list CSV import: what was added, or every invalid row (nothing imported).</summary>
 public sealed record CsvImportDto(bool Imported, int Added, int Total, string Encoding, IReadOnlyList<CsvRowErrorDto> Errors);
 
 /// <summary>
@@ -93,6 +93,24 @@ public static class ObjectsApi
             await s.UrlKeywordsAsync(Actor(c), c.RequestAborted)).WithName("GetUrlKeywordExceptions");
         write.MapPut("/objects/url-keyword-exceptions", async (ApprovedListService s, HttpContext c) =>
             await s.SaveUrlKeywordsAsync(Parse<List<string>>(await ReadBodyAsync(c)), Actor(c), c.RequestAborted)).WithName("SaveUrlKeywordExceptions");
+        api.MapGet("/objects/web-reputation-approved-list/csv", async (ApprovedListService s, HttpContext c) =>
+            Results.File(ApprovedListCsv.ExportWebReputation(await s.WebReputationAsync(Actor(c), c.RequestAborted)), "text/csv; charset=utf-8",
+                "web-reputation-approved-list.csv")).WithName("ExportWebReputationApprovedListCsv");
+        write.MapPost("/objects/web-reputation-approved-list/csv", async (string? mode, string? encoding, ApprovedListService s, HttpContext c) =>
+        {
+            var (total, result) = await s.ImportWebReputationCsvAsync(await ReadUploadAsync(c), ParseEncoding(encoding), ParseMode(mode), Actor(c), c.RequestAborted);
+            var dto = ImportDto(result.Ok, result.Items.Count, total, result.Encoding, result.Errors);
+            return result.Ok ? Results.Ok(dto) : Results.BadRequest(dto);
+        }).WithName("ImportWebReputationApprovedListCsv").DisableAntiforgery();
+        api.MapGet("/objects/url-keyword-exceptions/csv", async (ApprovedListService s, HttpContext c) =>
+            Results.File(ApprovedListCsv.ExportUrlKeywords(await s.UrlKeywordsAsync(Actor(c), c.RequestAborted)), "text/csv; charset=utf-8",
+                "url-keyword-exceptions.csv")).WithName("ExportUrlKeywordExceptionsCsv");
+        write.MapPost("/objects/url-keyword-exceptions/csv", async (string? mode, string? encoding, ApprovedListService s, HttpContext c) =>
+        {
+            var (total, result) = await s.ImportUrlKeywordsCsvAsync(await ReadUploadAsync(c), ParseEncoding(encoding), ParseMode(mode), Actor(c), c.RequestAborted);
+            var dto = ImportDto(result.Ok, result.Items.Count, total, result.Encoding, result.Errors);
+            return result.Ok ? Results.Ok(dto) : Results.BadRequest(dto);
+        }).WithName("ImportUrlKeywordExceptionsCsv").DisableAntiforgery();
     }
 
     private static void Kind<T>(RouteGroupBuilder api, RouteGroupBuilder write, string path, string name) where T : class, IPolicyObject
@@ -123,8 +141,10 @@ public static class ObjectsApi
 
     private static IResult Json<T>(T value) => Results.Content(ModelJson.Serialize(value), "application/json; charset=utf-8");
 
-    private static CsvImportDto ImportDto(AddressGroup group, CsvParseResult r) => new(r.Ok, r.Entries.Count, group.Entries.Count, r.Encoding,
-        r.Errors.Select(e => new CsvRowErrorDto(e.Line, ConsoleText.For(e.Message), e.Message.Ja, e.Message.En)).ToList());
+    private static CsvImportDto ImportDto(AddressGroup group, CsvParseResult r) => ImportDto(r.Ok, r.Entries.Count, group.Entries.Count, r.Encoding, r.Errors);
+
+    private static CsvImportDto ImportDto(bool ok, int added, int total, string encoding, IReadOnlyList<CsvRowError> errors) => new(ok, added, total, encoding,
+        errors.Select(e => new CsvRowErrorDto(e.Line, ConsoleText.For(e.Message), e.Message.Ja, e.Message.En)).ToList());
 
     /// <summary>
     /// The uploaded CSV: the first file of a multipart form, or else the raw request body whatever its declared type

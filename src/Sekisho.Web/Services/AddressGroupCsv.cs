@@ -34,7 +34,7 @@ public static class AddressGroupCsv
     public const int MaxBytes = 1024 * 1024;
     public const int MaxRows = 10_000;
     public const int MaxDescription = 1024;
-    private const int MaxErrorsReported = 100;
+    internal const int MaxErrorsReported = 100;
     private static readonly string[] HeaderWords = ["address", "addresses", "email", "e-mail", "email address", "アドレス", "メールアドレス"];
 
     static AddressGroupCsv() => System.Text.Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
@@ -92,7 +92,7 @@ public static class AddressGroupCsv
             if (rows == 0 && entries.Count == 0 && errors.Count == 0 && HeaderWords.Contains(first.ToLowerInvariant())) continue;
             if (++rows > MaxRows)
             {
-                errors.Add(new(line, new($"行数が上限 ({MaxRows:N0} 行) を超えています。", $"More than {MaxRows:N0} rows.")));
+                errors.Add(new(line, TooManyRows(MaxRows)));
                 break;
             }
             var description = cells.Count > 1 ? Unescape(cells[1].Trim()) : "";
@@ -119,13 +119,18 @@ public static class AddressGroupCsv
         return new CsvParseResult(errors.Count == 0 ? entries : [], errors.Count == 0 ? lines : [], errors, encoding);
     }
 
+    internal static LocalizedText TooManyRows(int max) => new($"行数が上限 ({max:N0} 行) を超えています。", $"More than {max:N0} rows.");
+
+    /// <summary>CSV text as UTF-8 with a BOM (Excel opens it as it is).</summary>
+    internal static byte[] Utf8WithBom(StringBuilder csv) => [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(csv.ToString())];
+
     /// <summary>The group's entries as CSV: UTF-8 with BOM, CRLF, a header row, RFC 4180 quoting.</summary>
     public static byte[] Export(AddressGroup group)
     {
         var sb = new StringBuilder("address,description\r\n");
         foreach (var e in group.Entries)
             sb.Append(Quote(e.Address.ToString())).Append(',').Append(Quote(Escape(e.Description))).Append("\r\n");
-        return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(sb.ToString())];
+        return Utf8WithBom(sb);
     }
 
     /// <summary>A safe file name for the export (ASCII; the group name goes in the UTF-8 filename* parameter).</summary>
@@ -146,7 +151,7 @@ public static class AddressGroupCsv
     }
 
     /// <summary>Splits RFC 4180 CSV into rows with their starting line numbers; quoted fields may hold commas, quotes and line breaks.</summary>
-    private static IEnumerable<(int Line, List<string> Cells)> Rows(string text, List<CsvRowError> errors)
+    internal static IEnumerable<(int Line, List<string> Cells)> Rows(string text, List<CsvRowError> errors)
     {
         int line = 1, i = 0;
         while (i < text.Length)
@@ -181,11 +186,11 @@ public static class AddressGroupCsv
         }
     }
 
-    private static string Quote(string value) =>
+    internal static string Quote(string value) =>
         value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 
     /// <summary>Spreadsheets run cells that start with = + - @ as formulas: such descriptions are exported with a leading apostrophe.</summary>
-    private static string Escape(string value) => value.Length > 0 && value[0] is '=' or '+' or '-' or '@' ? "'" + value : value;
+    internal static string Escape(string value) => value.Length > 0 && value[0] is '=' or '+' or '-' or '@' ? "'" + value : value;
 
-    private static string Unescape(string value) => value.Length > 1 && value[0] == '\'' && value[1] is '=' or '+' or '-' or '@' ? value[1..] : value;
+    internal static string Unescape(string value) => value.Length > 1 && value[0] == '\'' && value[1] is '=' or '+' or '-' or '@' ? value[1..] : value;
 }

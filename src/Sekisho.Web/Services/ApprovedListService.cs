@@ -54,6 +54,28 @@ public sealed class ApprovedListService(ConsoleContext console)
         return list;
     }
 
+    /// <summary>Imports a web reputation approved list CSV file (merged into the list or replacing it): every row or nothing.</summary>
+    public async Task<(int Total, ApprovedCsvResult<WebReputationApprovedItem> Result)> ImportWebReputationCsvAsync(ReadOnlyMemory<byte> csv, CsvEncoding encoding,
+        bool replace, string actor, CancellationToken ct)
+    {
+        var existing = await WebReputationAsync(actor, ct);
+        var parsed = ApprovedListCsv.ParseWebReputation(csv.Span, encoding, replace ? null : existing);
+        if (!parsed.Ok) return (existing.Count, parsed);
+        var saved = await SaveWebReputationAsync(replace ? parsed.Items : [.. existing, .. parsed.Items], actor, ct);
+        return (saved.Count, parsed);
+    }
+
+    /// <summary>Imports a URL keyword exception list CSV file (merged into the list or replacing it): every row or nothing.</summary>
+    public async Task<(int Total, ApprovedCsvResult<string> Result)> ImportUrlKeywordsCsvAsync(ReadOnlyMemory<byte> csv, CsvEncoding encoding,
+        bool replace, string actor, CancellationToken ct)
+    {
+        var existing = await UrlKeywordsAsync(actor, ct);
+        var parsed = ApprovedListCsv.ParseUrlKeywords(csv.Span, encoding, replace ? null : existing);
+        if (!parsed.Ok) return (existing.Count, parsed);
+        var saved = await SaveUrlKeywordsAsync(replace ? parsed.Items : [.. existing, .. parsed.Items], actor, ct);
+        return (saved.Count, parsed);
+    }
+
     /// <summary>Reads the text area: one item per line, <c>VALUE[,DESCRIPTION[,no]]</c> (<c>no</c>: do not bypass web reputation); the type is recognised.</summary>
     public static IReadOnlyList<WebReputationApprovedItem> ParseLines(string? text)
     {
@@ -70,10 +92,10 @@ public sealed class ApprovedListService(ConsoleContext console)
     public static string ToLines(IEnumerable<WebReputationApprovedItem> items) =>
         string.Join('\n', items.Select(i => i.Value + (i.Description.Length > 0 || !i.BypassWebReputation ? "," + i.Description : "") + (i.BypassWebReputation ? "" : ",no")));
 
-    private static ApprovedUrlKind TypeOf(string value) =>
+    internal static ApprovedUrlKind TypeOf(string value) =>
         IPAddress.TryParse(value, out _) ? ApprovedUrlKind.Ip : value.Contains("://", StringComparison.Ordinal) || value.Contains('/') ? ApprovedUrlKind.Url : ApprovedUrlKind.Domain;
 
-    private static WebReputationApprovedItem Normalize(WebReputationApprovedItem item)
+    internal static WebReputationApprovedItem Normalize(WebReputationApprovedItem item)
     {
         var value = item.Value.Trim();
         if (item.Description.Length > 1024)

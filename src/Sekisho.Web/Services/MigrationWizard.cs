@@ -29,14 +29,14 @@ public enum WizardStage
 public sealed record WizardState(WizardStage Stage, string? FileName, MigrationMode Mode, int? Percent, LocalizedText? Error, MigrationCounts? Counts, string? TaskId);
 
 /// <summary>A report ready to download.</summary>
-public sealed record ReportFile(string FileName, string ContentType, string Content);
+public sealed record ReportFile(string FileName, string ContentType, byte[] Content);
 
 /// <summary>
 /// The InterScan MSS/IMSVA migration tool as the console drives it: upload and mode → analysis in the background →
 /// 次へ imports (or cancel) → results. It runs <see cref="MigrationRunner"/> (the same flow as <c>sekisho migrate run</c>),
 /// whose confirmation step waits here for the administrator.
 /// </summary>
-public sealed class MigrationWizard(ConsoleContext console, IHostApplicationLifetime lifetime, ILogger<MigrationWizard> log)
+public sealed class MigrationWizard(ConsoleContext console, IHostApplicationLifetime lifetime, ReportPdfPrinter printer, ILogger<MigrationWizard> log)
 {
     private readonly Lock _lock = new();
     private Run? _run;
@@ -153,11 +153,14 @@ public sealed class MigrationWizard(ConsoleContext console, IHostApplicationLife
         return (doc.ToAnalysis(), doc.Kind);
     }
 
-    /// <summary>The latest task's analysis or migration report as HTML or JSON; a ConsoleProblem (404/410) when there is none.</summary>
+    /// <summary>
+    /// The latest task's analysis or migration report as HTML, JSON or PDF; a ConsoleProblem when there is none (404), it has expired (410)
+    /// or Chromium cannot print it (503).
+    /// </summary>
     public async Task<ReportFile> ReportAsync(bool migrationReport, string format, string language, CancellationToken ct)
     {
-        if (format is not ("html" or "json"))
-            throw new ConsoleProblem("migration.report.format", new LocalizedText($"形式「{format}」は使えません (html, json)。", $"Unknown format '{format}' (html, json)."));
+        if (format is not ("html" or "json" or "pdf"))
+            throw new ConsoleProblem("migration.report.format", new LocalizedText($"形式「{format}」は使えません (html, json, pdf)。", $"Unknown format '{format}' (html, json, pdf)."));
         var task = await LatestTaskAsync(ct) ?? throw NoReport();
         if (console.Time.GetUtcNow() > MigrationRunner.ReportsExpire(task))
             throw new ConsoleProblem("migration.report.expired", new LocalizedText("レポートの有効期限が切れています。", "The report has expired."), 410);
@@ -166,9 +169,11 @@ public sealed class MigrationWizard(ConsoleContext console, IHostApplicationLife
         var doc = ReportDocument.FromJson(json);
         var a = doc.ToAnalysis();
         var stem = (migrationReport ? "migration-report-" : "analysis-report-") + task.Created.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        return format == "json"
-            ? new(stem + ".json", "application/json; charset=utf-8", AnalysisJson.Write(a, language))
-            : new(stem + ".html", "text/html; charset=utf-8", AnalysisReport.RenderHtml(a, doc.Kind, language, doc.Organization));
+        if (format == "json") return new(stem + ".json", "application/json; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(AnalysisJson.Write(a, language)));
+        var html = AnalysisReport.RenderHtml(a, doc.Kind, language, doc.Organization);
+        return format == "pdf"
+            ? new(stem + ".pdf", "application/pdf", await printer.PrintAsync(html, ct))
+            : new(stem + ".html", "text/html; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(html));
     }
 
     private WizardState Decide(bool go)

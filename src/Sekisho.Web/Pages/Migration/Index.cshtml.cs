@@ -70,7 +70,7 @@ public sealed class MigrationModel(MigrationWizard wizard, TimeProvider? time = 
         try
         {
             var r = await wizard.ReportAsync(kind == "migration", format ?? "html", ConsoleText.Language, HttpContext.RequestAborted);
-            return File(System.Text.Encoding.UTF8.GetBytes(r.Content), r.ContentType, r.FileName);
+            return File(r.Content, r.ContentType, r.FileName);
         }
         catch (ConsoleProblem p)
         {

@@ -47,13 +47,8 @@ public sealed class AddressGroupModel(PolicyObjectService objects) : ObjectEditP
     {
         var ct = HttpContext.RequestAborted;
         Show(await Objects.GetAsync<AddressGroup>(Id ?? "", Actor, ct));
-        if (file is null || file.Length == 0)
-            throw new ConsoleProblem("csv.no-file", new LocalizedText("CSV ファイルを選択してください。", "Choose a CSV file."));
-        if (file.Length > AddressGroupCsv.MaxBytes) throw AddressGroupCsv.TooLarge(file.Length);
-        using var ms = new MemoryStream();
-        await file.CopyToAsync(ms, ct);
-        var csvEncoding = encoding switch { "utf-8" => CsvEncoding.Utf8, "shift_jis" => CsvEncoding.ShiftJis, _ => CsvEncoding.Auto };
-        var (group, result) = await Objects.ImportCsvAsync(Id!, ms.ToArray(), csvEncoding, mode == "replace", Actor, ct);
+        var (bytes, csvEncoding) = await CsvUpload.ReadAsync(file, encoding, ct);
+        var (group, result) = await Objects.ImportCsvAsync(Id!, bytes, csvEncoding, mode == "replace", Actor, ct);
         if (!result.Ok)
         {
             ImportErrors = result.Errors;

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Sekisho.Model;
 using Sekisho.Model.Objects;
@@ -86,4 +87,18 @@ public abstract class ObjectEditPage<T>(PolicyObjectService objects) : ConsolePa
         catch (ConsoleProblem) { }
         return await AgainAsync();
     });
+}
+
+/// <summary>A CSV file uploaded on a policy object screen (address groups, approved lists): required, bounded, with the chosen encoding.</summary>
+internal static class CsvUpload
+{
+    public static async Task<(byte[] Bytes, CsvEncoding Encoding)> ReadAsync(IFormFile? file, string? encoding, CancellationToken ct)
+    {
+        if (file is null || file.Length == 0)
+            throw new ConsoleProblem("csv.no-file", new LocalizedText("CSV ファイルを選択してください。", "Choose a CSV file."));
+        if (file.Length > AddressGroupCsv.MaxBytes) throw AddressGroupCsv.TooLarge(file.Length);
+        using var ms = new MemoryStream();
+        await file.CopyToAsync(ms, ct);
+        return (ms.ToArray(), encoding switch { "utf-8" => CsvEncoding.Utf8, "shift_jis" => CsvEncoding.ShiftJis, _ => CsvEncoding.Auto });
+    }
 }
