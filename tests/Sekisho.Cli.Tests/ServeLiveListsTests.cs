@@ -126,4 +126,73 @@ public class ServeLiveListsTests
             await server.WaitForExitAsync();
         }
     }
+
+    [Fact]
+    public async Task Removing_the_arc_key_while_serve_runs_stops_sealing_with_a_warning_and_a_new_key_seals_again()
+    {
+        using var cli = new CliRunner();
+        using var dns = new FakeDnsServer().Txt("partner.example", "v=spf1 ip4:127.0.0.1 -all");
+        await using var inbound = new FakeMta().Start();
+        await cli.AddVerifiedDomainAsync(dns, "example.co.jp", $"127.0.0.1:{inbound.Port},10");
+        File.WriteAllText(cli.File("password"), "a long enough password 1234\n");
+        await cli.OkAsync("admin", "create", "admin", "--password-file", cli.File("password"));
+        var token = (await cli.OkAsync("admin", "token", "admin", "--name", "test")).Trim();
+        await cli.OkAsync("dkim", "keygen", "example.co.jp", "--selector", "arc", "--bits", "1024");
+
+        int smtp = ExternalProcess.FreePort(), submission = ExternalProcess.FreePort(), web = ExternalProcess.FreePort();
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "sekisho.dll"), "--data", cli.DataDirectory, "--lang", "en", "serve",
+                     "--smtp", $"127.0.0.1:{smtp}", "--submission", $"127.0.0.1:{submission}", "--web", $"127.0.0.1:{web}", "--hostname", "gw.example.co.jp",
+                     "--resolver", dns.Endpoint, "--arc-seal", "example.co.jp" })
+            psi.ArgumentList.Add(a);
+        using var server = Process.Start(psi)!;
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        server.OutputDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
+        server.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{web}/") };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            await ExternalProcess.WaitUntilAsync(async () => (await http.GetAsync("healthz")).IsSuccessStatusCode, TimeSpan.FromMinutes(2), "the gateway to start");
+            async Task<string> HeaderOfNextAsync()
+            {
+                var before = inbound.Messages.Count;
+                await using (var c = await SmtpTestClient.ConnectAndGreetAsync(new IPEndPoint(IPAddress.Loopback, smtp)))
+                {
+                    await c.EhloAsync("mx.partner.example");
+                    Assert.Equal(250, (await c.SendMessageAsync("news@partner.example", ["taro@example.co.jp"],
+                        $"From: news@partner.example\r\nTo: taro@example.co.jp\r\nSubject: arc\r\nMessage-ID: <{Guid.NewGuid():N}@partner.example>\r\n\r\nHello.\r\n")).Code);
+                }
+                var text = (await inbound.WaitForMessagesAsync(before + 1, TimeSpan.FromMinutes(1)))[before].Text;
+                return text[..text.IndexOf("\r\n\r\n", StringComparison.Ordinal)];
+            }
+
+            Assert.Matches(@"ARC-Seal: i=1;[^\r]*", await HeaderOfNextAsync());
+            Assert.Matches(@"ARC-Message-Signature: i=1;[\s\S]*s=arc;", await HeaderOfNextAsync());
+
+            // The key is removed: the gateway keeps running, warns once, and delivers unsealed.
+            Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync("api/v1/settings/authentication/dkim-keys/example.co.jp/arc")).StatusCode);
+            string header = "";
+            await ExternalProcess.WaitUntilAsync(async () => !(header = await HeaderOfNextAsync()).Contains("ARC-Seal:", StringComparison.Ordinal),
+                TimeSpan.FromMinutes(1), "sealing to stop");
+            Assert.Contains("Authentication-Results: gw.example.co.jp;", header, StringComparison.Ordinal);
+            Assert.False(server.HasExited);
+            await ExternalProcess.WaitUntilAsync(() => Task.FromResult(log.Any(l => l.Contains("ARC sealing stopped", StringComparison.Ordinal))),
+                TimeSpan.FromSeconds(30), "the warning");
+
+            // A new key for the domain seals again, with its selector.
+            var key = await http.PostAsJsonAsync("api/v1/settings/authentication/dkim-keys", new { domain = "example.co.jp", selector = "arc2", bits = 1024 });
+            Assert.Equal(HttpStatusCode.Created, key.StatusCode);
+            await ExternalProcess.WaitUntilAsync(async () => (header = await HeaderOfNextAsync()).Contains("ARC-Seal:", StringComparison.Ordinal),
+                TimeSpan.FromMinutes(1), "sealing to resume");
+            Assert.Matches(@"ARC-Message-Signature: i=1;[\s\S]*s=arc2;", header);
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync();
+        }
+    }
 }
