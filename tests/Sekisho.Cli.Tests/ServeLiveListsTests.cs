@@ -22,6 +22,23 @@ public class ServeLiveListsTests
         $"From: {from}\r\nTo: taro@example.co.jp\r\nSubject: links\r\nMessage-ID: <{Guid.NewGuid():N}@partner.example>\r\n" +
         "Content-Type: text/plain; charset=utf-8\r\n\r\nLogin: https://login.phish.example/\r\n";
 
+    /// <summary>Starts <c>sekisho serve</c> on free loopback ports with the extra options; every output line goes to <paramref name="log"/>.</summary>
+    private static (Process Server, int Smtp, int Web) StartServe(CliRunner cli, FakeDnsServer dns, System.Collections.Concurrent.ConcurrentQueue<string> log, params string[] extra)
+    {
+        int smtp = ExternalProcess.FreePort(), submission = ExternalProcess.FreePort(), web = ExternalProcess.FreePort();
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "sekisho.dll"), "--data", cli.DataDirectory, "--lang", "en", "serve",
+                     "--smtp", $"127.0.0.1:{smtp}", "--submission", $"127.0.0.1:{submission}", "--web", $"127.0.0.1:{web}", "--hostname", "gw.example.co.jp",
+                     "--resolver", dns.Endpoint }.Concat(extra))
+            psi.ArgumentList.Add(a);
+        var server = Process.Start(psi)!;
+        server.OutputDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
+        server.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        return (server, smtp, web);
+    }
+
     [Fact]
     public async Task Approved_urls_and_end_user_blocked_senders_saved_while_serve_runs_apply_to_the_next_message()
     {
@@ -48,15 +65,9 @@ public class ServeLiveListsTests
         }));
         await cli.OkAsync("policy", "import", policy);
 
-        int smtp = ExternalProcess.FreePort(), submission = ExternalProcess.FreePort(), web = ExternalProcess.FreePort();
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "sekisho.dll"), "--data", cli.DataDirectory, "--lang", "en", "serve",
-                     "--smtp", $"127.0.0.1:{smtp}", "--submission", $"127.0.0.1:{submission}", "--web", $"127.0.0.1:{web}", "--hostname", "gw.example.co.jp",
-                     "--resolver", dns.Endpoint, "--uribl", "multi.uribl.test" })
-            psi.ArgumentList.Add(a);
-        using var server = Process.Start(psi)!;
-        _ = server.StandardOutput.ReadToEndAsync();
-        _ = server.StandardError.ReadToEndAsync();
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var (started, smtp, web) = StartServe(cli, dns, log, "--uribl", "multi.uribl.test");
+        using var server = started;
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{web}/") };
@@ -139,18 +150,9 @@ public class ServeLiveListsTests
         var token = (await cli.OkAsync("admin", "token", "admin", "--name", "test")).Trim();
         await cli.OkAsync("dkim", "keygen", "example.co.jp", "--selector", "arc", "--bits", "1024");
 
-        int smtp = ExternalProcess.FreePort(), submission = ExternalProcess.FreePort(), web = ExternalProcess.FreePort();
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "sekisho.dll"), "--data", cli.DataDirectory, "--lang", "en", "serve",
-                     "--smtp", $"127.0.0.1:{smtp}", "--submission", $"127.0.0.1:{submission}", "--web", $"127.0.0.1:{web}", "--hostname", "gw.example.co.jp",
-                     "--resolver", dns.Endpoint, "--arc-seal", "example.co.jp" })
-            psi.ArgumentList.Add(a);
-        using var server = Process.Start(psi)!;
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        server.OutputDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
-        server.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
+        var (started, smtp, web) = StartServe(cli, dns, log, "--arc-seal", "example.co.jp");
+        using var server = started;
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{web}/") };
