@@ -41,7 +41,7 @@ public static class ConsoleHosting
         services.AddSingleton<AuditService>();
         services.AddSingleton<QuarantineService>();
         services.AddSingleton<ReportPdfPrinter>().AddSingleton<MigrationWizard>();
-        services.AddSingleton<ConnectionSettingsService>().AddSingleton<AuthenticationSettingsService>().AddSingleton<MailLogService>();
+        services.AddSingleton<ConnectionSettingsService>().AddSingleton<AuthenticationSettingsService>().AddSingleton<EndUserQuarantineSettingsService>().AddSingleton<MailLogService>();
         services.AddSingleton<PolicyObjectService>(); services.AddSingleton<ApprovedListService>();
         services.AddSekishoEndUsers(store, options);
 

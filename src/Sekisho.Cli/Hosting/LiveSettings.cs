@@ -65,3 +65,23 @@ internal sealed class LiveSenderAuthenticator(SettingsBound<ISenderAuthenticator
     public ValueTask<AuthenticationVerdict> AuthenticateAsync(ReadOnlyMemory<byte> message, MessageEnvelope envelope, CancellationToken ct) =>
         authenticator.Current.AuthenticateAsync(message, envelope, ct);
 }
+
+/// <summary>Web reputation with the approved list and URL keyword exceptions in force.</summary>
+internal sealed class LiveUrlReputation(SettingsBound<IUrlReputation> reputation) : IUrlReputation
+{
+    public ValueTask<IReadOnlyList<UrlReputation>> CheckAsync(IReadOnlyList<string> urls, CancellationToken ct) => reputation.Current.CheckAsync(urls, ct);
+}
+
+/// <summary>The ARC sealer of the stored DKIM key named by <c>--arc-seal</c>, or none when that key is no longer stored.</summary>
+internal sealed record ArcSealerChoice(IArcSealer? Sealer);
+
+/// <summary>
+/// ARC sealing with the stored DKIM key named by <c>--arc-seal</c> as it is now: a replaced key seals the next message; a removed
+/// key stops sealing (a warning is logged once) until a key for that domain is stored again. Without a key the sealer adds no
+/// fields (an empty string), so mail is delivered unsealed rather than held.
+/// </summary>
+internal sealed class LiveArcSealer(SettingsBound<ArcSealerChoice> sealer) : IArcSealer
+{
+    public ValueTask<string> SealAsync(ReadOnlyMemory<byte> message, string authenticationResults, CancellationToken ct) =>
+        sealer.Current.Sealer is { } s ? s.SealAsync(message, authenticationResults, ct) : ValueTask.FromResult("");
+}

@@ -48,8 +48,9 @@ internal sealed record ScanningHostOptions
 /// </summary>
 internal static class ScanningHosting
 {
-    /// <param name="current">The settings in force (the policy view's latest snapshot): connection filtering, Sender IP Match and
-    /// DKIM signing keys follow it while the gateway runs.</param>
+    /// <param name="current">The settings in force (the policy view's latest snapshot): connection filtering (with end users' sender
+    /// lists), Sender IP Match, DKIM signing keys, the ARC key, the web reputation approved list and URL keyword exceptions follow it
+    /// while the gateway runs.</param>
     public static IServiceCollection AddSekishoScanning(this IServiceCollection services, ScanningHostOptions options, Func<GatewaySettings> current)
     {
         var settings = current();
@@ -63,7 +64,27 @@ internal static class ScanningHosting
             }, sp.GetRequiredService<TimeProvider>()))));
         services.AddSingleton<IOutboundSigner>(new LiveOutboundSigner(new SettingsBound<IOutboundSigner>(current,
             s => SettingsBound<IOutboundSigner>.Of(s.Authentication.DkimSigning), s => new DkimOutboundSigner(s.Authentication.DkimSigning))));
-        if (options.ArcSeal is { } arc) services.AddSingleton<IArcSealer>(new ArcSealer(ArcKey(arc, settings.Authentication.DkimSigning)));
+        if (options.ArcSeal is { } arc)
+        {
+            // The key must exist when serve starts; later it follows the stored keys (a removed key stops sealing with a warning).
+            _ = ArcKey(arc, settings.Authentication.DkimSigning);
+            services.AddSingleton<IArcSealer>(sp =>
+            {
+                var log = sp.GetService<ILoggerFactory>()?.CreateLogger("Sekisho.Arc");
+                return new LiveArcSealer(new SettingsBound<ArcSealerChoice>(current, s => SettingsBound<ArcSealerChoice>.Of(s.Authentication.DkimSigning), s =>
+                {
+                    try
+                    {
+                        return new ArcSealerChoice(new ArcSealer(ArcKey(arc, s.Authentication.DkimSigning)));
+                    }
+                    catch (CliUserException e)
+                    {
+                        log?.LogWarning("ARC sealing stopped: {Reason}", e.Message);
+                        return new ArcSealerChoice(null);
+                    }
+                }));
+            });
+        }
         if (options.ClamdEndpoints.Count > 0)
         {
             services.AddSingleton(sp => new ClamdScanner(new ClamdOptions
@@ -88,8 +109,10 @@ internal static class ScanningHosting
         services.AddSingleton<IRelayAuthority>(sp => new FilteringRelayAuthority(
             new ManagedDomainRelayAuthority(sp.GetRequiredService<IManagedDomainCatalog>(), options.AcceptUnverified),
             sp.GetRequiredService<IConnectionFilter>()));
-        var urls = new UrlReputationChecker(dns, options.UriBlocklists.Select(z => new UriBlocklist(z, UriBlocklist.SurblMulti)).ToList(),
-            settings.WebReputationApprovedList, settings.UrlKeywordExceptions);
+        var blocklists = options.UriBlocklists.Select(z => new UriBlocklist(z, UriBlocklist.SurblMulti)).ToList();
+        var urls = new LiveUrlReputation(new SettingsBound<IUrlReputation>(current,
+            s => SettingsBound<IUrlReputation>.Of(s.WebReputationApprovedList, s.UrlKeywordExceptions),
+            s => new UrlReputationChecker(dns, blocklists, s.WebReputationApprovedList, s.UrlKeywordExceptions)));
         services.AddSingleton<IUrlReputation>(urls);
         var clickKey = ClickKey(options.DataDirectory);
         services.AddSingleton(sp => new ClickProtection(options.PublicUrl, clickKey, urls, sp.GetRequiredService<TimeProvider>()));

@@ -12,7 +12,7 @@ namespace Sekisho.Web.Api;
 public sealed record DkimKeyRequest(string? Domain, string? Selector, string? Algorithm = null, int? Bits = null);
 
 /// <summary>
-/// <c>/api/v1/settings/connection</c>, <c>/api/v1/settings/authentication</c> (with DKIM signing keys), <c>/api/v1/logs/mail</c> and
+/// <c>/api/v1/settings/connection</c>, <c>/api/v1/settings/authentication</c> (with DKIM signing keys), <c>/api/v1/settings/end-user-quarantine</c>, <c>/api/v1/logs/mail</c> and
 /// <c>/api/v1/logs/policy-events</c>. Reads need any token, changes an administrator's.
 /// </summary>
 public static class SettingsApi
@@ -23,6 +23,11 @@ public static class SettingsApi
             ConnectionSettingsDto.From(await s.GetAsync(Actor(c), c.RequestAborted))).WithName("GetConnectionSettings");
         write.MapPut("/settings/connection", async (ConnectionSettingsDto body, ConnectionSettingsService s, HttpContext c) =>
             ConnectionSettingsDto.From(await s.SaveAsync(body, Actor(c), c.RequestAborted))).WithName("SaveConnectionSettings");
+
+        api.MapGet("/settings/end-user-quarantine", async (EndUserQuarantineSettingsService s, HttpContext c) =>
+            EndUserQuarantineSettingsDto.From(await s.GetAsync(Actor(c), c.RequestAborted))).WithName("GetEndUserQuarantineSettings");
+        write.MapPut("/settings/end-user-quarantine", async (EndUserQuarantineSettingsDto body, EndUserQuarantineSettingsService s, HttpContext c) =>
+            EndUserQuarantineSettingsDto.From(await s.SaveAsync(body, Actor(c), c.RequestAborted))).WithName("SaveEndUserQuarantineSettings");
 
         api.MapGet("/settings/authentication", async (AuthenticationSettingsService s, HttpContext c) =>
             AuthenticationSettingsDto.From(await s.GetAsync(Actor(c), c.RequestAborted))).WithName("GetAuthenticationSettings");
