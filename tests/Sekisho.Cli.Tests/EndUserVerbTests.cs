@@ -9,6 +9,7 @@ using Sekisho.Testing;
 namespace Sekisho.Cli.Tests;
 
 /// <summary><c>sekisho enduser …</c>, and inside <c>serve</c>: released mail and digests go through the running gateway's own queue.</summary>
+[Collection(ServeCollection.Name)]
 public class EndUserVerbTests
 {
     private static async Task<string> QuarantineAsync(CliRunner cli, string recipient, string subject)

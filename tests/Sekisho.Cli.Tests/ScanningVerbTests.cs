@@ -12,6 +12,7 @@ using Sekisho.Testing;
 namespace Sekisho.Cli.Tests;
 
 /// <summary><c>sekisho auth check</c> and <c>sekisho dkim keygen</c>.</summary>
+[Collection(ServeCollection.Name)]
 public class ScanningVerbTests
 {
     private const string Message =

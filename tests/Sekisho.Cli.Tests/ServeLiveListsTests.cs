@@ -16,6 +16,7 @@ namespace Sekisho.Cli.Tests;
 /// the REST API turns the time-of-click verdict of a listed link from blocked to redirect, and a sender an end user blocks in the end-user console (/my) is
 /// refused at RCPT for that recipient only.
 /// </summary>
+[Collection(ServeCollection.Name)]
 public class ServeLiveListsTests
 {
     private static string Mail(string from) =>

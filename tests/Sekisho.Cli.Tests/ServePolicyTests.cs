@@ -12,6 +12,7 @@ using Sekisho.Testing;
 namespace Sekisho.Cli.Tests;
 
 /// <summary><c>sekisho serve</c> enforces the store's rules: quarantine with notification, tagging, per-recipient outcomes; then the quarantine verbs.</summary>
+[Collection(ServeCollection.Name)]
 public class ServePolicyTests
 {
     private static Rule Rule(string name, int order, CriteriaSet criteria, InterceptAction intercept, IReadOnlyList<ModifyAction>? modify = null,

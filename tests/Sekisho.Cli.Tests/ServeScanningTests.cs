@@ -12,6 +12,7 @@ namespace Sekisho.Cli.Tests;
 /// <c>sekisho serve</c> joins the scanners to the policy on the mail path: with clamd unreachable and fail-open, inbound mail is
 /// delivered marked <c>X-Sekisho-Scan</c>, with our Authentication-Results, and its links go through <c>/click</c>.
 /// </summary>
+[Collection(ServeCollection.Name)]
 public class ServeScanningTests
 {
     private static Rule Rule(string id, RuleType type, CriteriaSet criteria, InterceptAction intercept) => new()

@@ -15,6 +15,7 @@ namespace Sekisho.Cli.Tests;
 /// at the greeting (554) and a DKIM key generated meanwhile signs the next outbound message. The console reads the mail tracking
 /// and policy events serve writes.
 /// </summary>
+[Collection(ServeCollection.Name)]
 public class ServeSettingsTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using Sekisho.Testing;
 namespace Sekisho.Cli.Tests;
 
 /// <summary>`sekisho serve` on embedded defaults: the store's domains decide what is accepted; accepted mail reaches the domain's inbound server.</summary>
+[Collection(ServeCollection.Name)]
 public class ServeTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace Sekisho.Web.Tests;
 /// four rules with their statuses → open the "!" of the first, mark it done, enable it → the audit log shows each step.
 /// Screenshots of every step go to artifacts/screenshots/{language}/.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed class BrowserFlowTests
 {
     private const string Chromium = "/usr/bin/chromium";

@@ -10,6 +10,7 @@ namespace Sekisho.Web.Tests;
 /// The end-user quarantine in Debian's headless Chromium: a digest's sign-in link → confirm → the list → a message →
 /// approve its sender → the senders page → release. Screenshots go to artifacts/screenshots/enduser/{language}/.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed class EndUserBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";

@@ -8,6 +8,7 @@ namespace Sekisho.Web.Tests;
 /// The ポリシーオブジェクト screens in Debian's headless Chromium: an address group filled from an Excel (Shift_JIS) CSV file,
 /// a keyword list tried in its test box, a notification previewed. Screenshots go to artifacts/screenshots/objects-{language}/.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed class ObjectsBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";

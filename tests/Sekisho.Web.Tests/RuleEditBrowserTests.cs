@@ -7,6 +7,7 @@ namespace Sekisho.Web.Tests;
 /// Rule editing in Debian's headless Chromium: add a rule on the form (a refused value first, shown next to its field),
 /// move it up, copy it, delete the copy after confirming. Screenshots go to artifacts/screenshots/rules/{language}/.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed class RuleEditBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";

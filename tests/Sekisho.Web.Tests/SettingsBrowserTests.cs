@@ -8,6 +8,7 @@ namespace Sekisho.Web.Tests;
 /// ドメインベースの認証 and read its TXT record, then look at mail tracking, one record's details and the policy events.
 /// Screenshots go to artifacts/screenshots/ja/settings-*.png.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed class SettingsBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";
