@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Sekisho.Model;
 using Sekisho.Model.Audit;
 using Sekisho.Model.Rules;
@@ -101,6 +102,36 @@ public class RuleEditorTests(PostgresServer postgres) : StoreTestBase(postgres)
         Assert.Equal([("order", "1", "6"), ("shifted", "5", null)], moves[1].Changes.Select(c => (c.Field, c.NewValue, c.PreviousValue)));
         // Adding with a position shifts the others without a record per rule: only the four rule.created records.
         Assert.Equal(4, (await read.QueryAuditAsync(eventType: "rule.*")).Count(a => a.Actor == "api:admin/t"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task A_list_whose_orders_are_not_consecutive_is_renumbered_before_a_move(string database)
+    {
+        var (store, org) = await SampleAsync(database);
+        await using (var s = await store.BeginAsync(org, "test"))
+        {
+            var editor = new RuleEditor(s);
+            var template = (await s.GetRuleAsync("r-content2"))!;
+            await editor.AddAsync(template with { Id = "", Name = "三", Order = 99 });
+            await editor.AddAsync(template with { Id = "", Name = "四", Order = 99 });
+            // An older store or a hand-edited database: gaps (10, 20, 30, 40) in the order column.
+            await s.Db.Database.ExecuteSqlRawAsync("UPDATE rules SET order_number = order_number * 10 WHERE direction = 'inbound' AND type = 'content'");
+            await s.CommitAsync();
+        }
+        await using (var s = await store.BeginAsync(org, "cli:root"))
+        {
+            var four = (await s.ListRulePlacesAsync(Direction.Inbound, RuleType.Content)).Single(p => p.Name == "四");
+            Assert.Equal(40, four.Order);
+            Assert.Equal(2, (await new RuleEditor(s).MoveAsync(four.Id, 2)).Order);
+            await s.CommitAsync();
+        }
+        await using var read = await store.BeginReadAsync(org, "test");
+        var rules = InboundContent(await read.LoadSnapshotAsync());
+        Assert.Equal(["全部入り", "四", "削除", "三"], rules.Select(r => r.Name));
+        Assert.Equal([1, 2, 3, 4], rules.Select(r => r.Order));
+        var move = Assert.Single(await read.QueryAuditAsync(eventType: AuditEvents.RuleMoved), a => a.Actor == "cli:root");
+        Assert.Equal([("order", "2", "4"), ("shifted", "2", null)], move.Changes.Select(c => (c.Field, c.NewValue, c.PreviousValue)));
     }
 
     [Theory]
