@@ -92,13 +92,13 @@ public sealed partial class StoreSession : IAsyncDisposable
 
     public async Task<IReadOnlyList<Rule>> ListRulesAsync(CancellationToken ct = default) =>
         (await _db.Rules.AsNoTracking().Where(r => r.OrganizationId == Org).ToListAsync(ct))
-            .Select(r => ModelJson.Deserialize<Rule>(r.Document))
+            .Select(FromRow)
             .OrderBy(r => r.Direction).ThenBy(r => r.Type).ThenBy(r => r.Order).ThenBy(r => r.Created).ToList();
 
     public async Task<Rule?> GetRuleAsync(string id, CancellationToken ct = default)
     {
         var row = await _db.Rules.AsNoTracking().FirstOrDefaultAsync(r => r.OrganizationId == Org && r.Id == id, ct);
-        return row is null ? null : ModelJson.Deserialize<Rule>(row.Document);
+        return row is null ? null : FromRow(row);
     }
 
     /// <summary>The order a new rule of this type and direction gets to run after the existing ones.</summary>
@@ -120,7 +120,7 @@ public sealed partial class StoreSession : IAsyncDisposable
     public async Task UpdateRuleAsync(Rule rule, string eventType = AuditEvents.RuleUpdated, CancellationToken ct = default)
     {
         var row = await _db.Rules.FirstOrDefaultAsync(r => r.OrganizationId == Org && r.Id == rule.Id, ct) ?? throw NotFound("rule", rule.Name);
-        var previous = ModelJson.Deserialize<Rule>(row.Document);
+        var previous = FromRow(row);
         if (previous.Name != rule.Name || previous.Direction != rule.Direction || previous.Type != rule.Type) await EnsureRuleNameFreeAsync(rule, ct);
         var updated = ToRow(rule);
         _db.Entry(row).CurrentValues.SetValues(updated);
@@ -141,7 +141,7 @@ public sealed partial class StoreSession : IAsyncDisposable
         var ids = ruleIds.Distinct().ToList();
         foreach (var row in await _db.Rules.Where(r => r.OrganizationId == Org && ids.Contains(r.Id)).ToListAsync(ct))
         {
-            var rule = ModelJson.Deserialize<Rule>(row.Document) with { LastUsed = when };
+            var rule = FromRow(row) with { LastUsed = when };
             row.LastUsedUtc = when.UtcDateTime;
             row.Document = ModelJson.Serialize(rule);
         }

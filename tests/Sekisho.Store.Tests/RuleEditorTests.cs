@@ -1,7 +1,9 @@
+using Microsoft.EntityFrameworkCore;
 using Sekisho.Model;
 using Sekisho.Model.Audit;
 using Sekisho.Model.Rules;
 using Sekisho.Model.Serialization;
+using Sekisho.Model.Validation;
 using Sekisho.Store.Editing;
 using Sekisho.Testing;
 
@@ -57,7 +59,106 @@ public class RuleEditorTests(PostgresServer postgres) : StoreTestBase(postgres)
         Assert.True(edited.IsActive);
         var audit = await read.QueryAuditAsync(eventType: "rule.*");
         Assert.Equal((AuditEvents.RuleUpdated, "web:admin", "請求書"), (audit[0].EventType, audit[0].Actor, audit[0].Subject));
-        Assert.Equal((AuditEvents.RuleMoved, "全部入り"), (audit[1].EventType, audit[1].Subject));
+        // The move is one record naming the edited rule (the other rule shifted in the same statement, without a record of its own).
+        Assert.Equal((AuditEvents.RuleMoved, "請求書"), (audit[1].EventType, audit[1].Subject));
+        Assert.Equal([("order", "1", "2"), ("shifted", "1", null)], audit[1].Changes.Select(c => (c.Field, c.NewValue, c.PreviousValue)));
+        Assert.Equal(2, audit.Count(a => a.Actor == "web:admin"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task A_move_is_one_audit_record_with_the_old_and_new_order_and_the_shift_count(string database)
+    {
+        var (store, org) = await SampleAsync(database);
+        string lastId;
+        await using (var s = await store.BeginAsync(org, "api:admin/t"))
+        {
+            var editor = new RuleEditor(s);
+            var template = (await s.GetRuleAsync("r-content2"))!;
+            foreach (var name in new[] { "三", "四", "五" }) await editor.AddAsync(template with { Id = "", Name = name, Order = 99 });
+            lastId = (await editor.AddAsync(template with { Id = "", Name = "最後", Order = 99 })).Id;
+            await s.CommitAsync();
+        }
+        await using (var s = await store.BeginAsync(org, "cli:root"))
+        {
+            var moved = await new RuleEditor(s).MoveAsync(lastId, 1);
+            Assert.Equal(1, moved.Order);
+            await s.CommitAsync();
+        }
+        await using (var s = await store.BeginAsync(org, "cli:root"))
+        {
+            Assert.Equal(4, (await new RuleEditor(s).MoveByAsync(lastId, 3)).Order);
+            await s.CommitAsync();
+        }
+        await using var read = await store.BeginReadAsync(org, "test");
+        var rules = InboundContent(await read.LoadSnapshotAsync());
+        Assert.Equal(["全部入り", "削除", "三", "最後", "四", "五"], rules.Select(r => r.Name));
+        Assert.Equal([1, 2, 3, 4, 5, 6], rules.Select(r => r.Order));
+        Assert.Equal(4, (await read.GetRuleAsync(lastId))!.Order);
+        var moves = (await read.QueryAuditAsync(eventType: AuditEvents.RuleMoved)).Where(a => a.Actor == "cli:root").ToList();
+        Assert.Equal(2, moves.Count);
+        Assert.All(moves, m => Assert.Equal("最後", m.Subject));
+        Assert.Equal([("order", "4", "1"), ("shifted", "3", null)], moves[0].Changes.Select(c => (c.Field, c.NewValue, c.PreviousValue)));
+        Assert.Equal([("order", "1", "6"), ("shifted", "5", null)], moves[1].Changes.Select(c => (c.Field, c.NewValue, c.PreviousValue)));
+        // Adding with a position shifts the others without a record per rule: only the four rule.created records.
+        Assert.Equal(4, (await read.QueryAuditAsync(eventType: "rule.*")).Count(a => a.Actor == "api:admin/t"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task A_list_whose_orders_are_not_consecutive_is_renumbered_before_a_move(string database)
+    {
+        var (store, org) = await SampleAsync(database);
+        await using (var s = await store.BeginAsync(org, "test"))
+        {
+            var editor = new RuleEditor(s);
+            var template = (await s.GetRuleAsync("r-content2"))!;
+            await editor.AddAsync(template with { Id = "", Name = "三", Order = 99 });
+            await editor.AddAsync(template with { Id = "", Name = "四", Order = 99 });
+            // An older store or a hand-edited database: gaps (10, 20, 30, 40) in the order column.
+            await s.Db.Database.ExecuteSqlRawAsync("UPDATE rules SET order_number = order_number * 10 WHERE direction = 'inbound' AND type = 'content'");
+            await s.CommitAsync();
+        }
+        await using (var s = await store.BeginAsync(org, "cli:root"))
+        {
+            var four = (await s.ListRulePlacesAsync(Direction.Inbound, RuleType.Content)).Single(p => p.Name == "四");
+            Assert.Equal(40, four.Order);
+            Assert.Equal(2, (await new RuleEditor(s).MoveAsync(four.Id, 2)).Order);
+            await s.CommitAsync();
+        }
+        await using var read = await store.BeginReadAsync(org, "test");
+        var rules = InboundContent(await read.LoadSnapshotAsync());
+        Assert.Equal(["全部入り", "四", "削除", "三"], rules.Select(r => r.Name));
+        Assert.Equal([1, 2, 3, 4], rules.Select(r => r.Order));
+        var move = Assert.Single(await read.QueryAuditAsync(eventType: AuditEvents.RuleMoved), a => a.Actor == "cli:root");
+        Assert.Equal([("order", "2", "4"), ("shifted", "2", null)], move.Changes.Select(c => (c.Field, c.NewValue, c.PreviousValue)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task A_rule_validates_against_its_referenced_objects_as_against_the_whole_policy(string database)
+    {
+        var (store, org) = await SampleAsync(database);
+        await using var s = await store.BeginReadAsync(org, "test");
+        var policy = await s.LoadSnapshotAsync();
+        var broken = policy.Rules.Select(r => r with
+        {
+            Name = "",
+            Scope = r.Scope with { Recipients = new Participants(ParticipantsMode.Specified, [new AddressGroupParticipant("g-missing"), .. r.Scope.Recipients.Entries]) },
+            Criteria = CriteriaSet.AnyOf([.. r.Criteria.Items, new SubjectMatches(["kw-missing", .. policy.KeywordLists.Select(k => k.Id)])]),
+            Actions = r.Actions with { Monitor = [.. r.Actions.Monitor, new Notify("n-missing"), .. policy.Notifications.Select(n => new Notify(n.Id))],
+                                       Modify = [.. r.Actions.Modify, new InsertStamp("s-missing"), .. policy.Stamps.Select(x => new InsertStamp(x.Id))] },
+        });
+        int withProblems = 0;
+        foreach (var rule in policy.Rules.Concat(broken))
+        {
+            var small = await s.LoadRuleValidationSnapshotAsync(rule);
+            Assert.Empty(small.Rules);
+            var expected = PolicyValidator.ValidateRule(rule, policy, RuleEditor.ProblemPath);
+            Assert.Equal(expected, PolicyValidator.ValidateRule(rule, small, RuleEditor.ProblemPath));
+            if (expected.Count > 0) withProblems++;
+        }
+        Assert.True(withProblems >= policy.Rules.Count, "every broken rule has problems");
     }
 
     [Theory]

@@ -28,7 +28,9 @@ internal sealed class StorePolicyView(SekishoStore store, Organization organizat
     /// <summary>Reads the store once (called before the gateway starts, so it never listens with an empty view).</summary>
     public async Task RefreshAsync(CancellationToken ct)
     {
-        await using var s = await store.BeginAsync(organization, "gateway", ct);
+        // A read session: on SQLite a write session would hold the write lock while a large policy loads (a second or
+        // more), and every rule edit made meanwhile from the console, the API or the command line would wait for it.
+        await using var s = await store.BeginReadAsync(organization, "gateway", ct);
         var snapshot = await s.LoadSnapshotAsync(ct);
         _snapshot = snapshot;
         _domains = new ManagedDomainView(snapshot.Domains.Select(ToGateway));

@@ -100,6 +100,53 @@ public static class PolicyValidator
     public static IReadOnlyList<ValidationProblem> ValidateRule(Rule rule, PolicySnapshot policy, string path = "rule") =>
         ValidateRule(rule, new PolicyIndex(policy), path);
 
+    /// <summary>
+    /// The ids of the policy objects <see cref="ValidateRule(Rule, PolicySnapshot, string)"/> looks up for this rule (address
+    /// groups of its scope, keyword lists and DLP templates of its criteria, stamps and notifications of its actions): a
+    /// snapshot holding just these objects, the managed domains and the settings validates the rule exactly as the whole policy does.
+    /// </summary>
+    public static IReadOnlySet<string> ReferencedObjectIds(Rule rule)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        Side(rule.Scope.Recipients);
+        Side(rule.Scope.Senders);
+        foreach (var e in rule.Scope.Exceptions) { Side(e.Sender); Side(e.Recipient); }
+        foreach (var c in rule.Criteria.Items)
+        {
+            switch (c)
+            {
+                case HeaderMatches h: ids.UnionWith(h.KeywordListIds); break;
+                case SubjectMatches s: ids.UnionWith(s.KeywordListIds); break;
+                case BodyMatches b: ids.UnionWith(b.KeywordListIds); break;
+                case AttachmentContentMatches a: ids.UnionWith(a.KeywordListIds); break;
+                case DlpMatch d: ids.UnionWith(d.TemplateIds); break;
+            }
+        }
+        Actions(rule.Actions);
+        foreach (var o in rule.DetectionOverrides) Actions(o.Actions);
+        return ids;
+
+        void Side(Participants side)
+        {
+            foreach (var e in side.Entries)
+                if (e is AddressGroupParticipant g) ids.Add(g.GroupId);
+        }
+
+        void Actions(RuleActions actions)
+        {
+            foreach (var m in actions.Modify)
+            {
+                switch (m)
+                {
+                    case InsertStamp s: ids.Add(s.StampId); break;
+                    case InsertSafeStamp s: ids.Add(s.StampId); break;
+                }
+            }
+            foreach (var m in actions.Monitor)
+                if (m is Notify n) ids.Add(n.NotificationId);
+        }
+    }
+
     private static IReadOnlyList<ValidationProblem> ValidateRule(Rule rule, PolicyIndex policy, string path)
     {
         var p = new List<ValidationProblem>();

@@ -69,45 +69,41 @@ public sealed class RuleEditor(StoreSession session)
 
     /// <summary>
     /// Adds a rule written by a person (no migration status). Its <see cref="Rule.Order"/> is the position among the
-    /// rules of its direction and type: the rules from there on move down one; a position past the end appends.
+    /// rules of its direction and type: the rules from there on move down one (one statement); a position past the end appends.
     /// </summary>
     public async Task<Rule> AddAsync(Rule draft, CancellationToken ct = default)
     {
         var now = session.Now;
         var rule = draft with { Id = string.IsNullOrEmpty(draft.Id) ? Ids.New() : draft.Id, Created = now, Modified = now, LastUsed = null, Migration = null };
-        var policy = await session.LoadSnapshotAsync(ct);
-        var all = policy.Rules;
-        if (all.Any(r => r.Id == rule.Id))
+        if (await session.GetRuleAsync(rule.Id, ct) is not null)
             throw new RuleEditException(RuleEditFailure.Conflict, "rule.id.duplicate", new LocalizedText($"ID「{rule.Id}」のルールは既にあります。", $"A rule with the id '{rule.Id}' already exists."));
-        ThrowIfInvalid(rule, policy);
-        var peers = Peers(all, rule.Direction, rule.Type);
+        await ThrowIfInvalidAsync(rule, ct);
+        var peers = await PeersAsync(rule.Direction, rule.Type, ct);
         int position = Math.Min(rule.Order, peers.Count + 1);
         rule = rule with { Order = position };
-        foreach (var peer in peers.Where(p => p.Order >= position))
-            await session.UpdateRuleAsync(peer with { Order = peer.Order + 1 }, AuditEvents.RuleMoved, ct);
+        await session.ShiftRuleOrdersAsync(rule.Direction, rule.Type, position, peers.Count, +1, ct);
         await session.AddRuleAsync(rule, ct);
         return rule;
     }
 
     /// <summary>
     /// Replaces a rule's settings (basic information, scope, criteria, actions). Direction, type, creation time, last use
-    /// and migration status stay as they are; a new order moves the rule to that position.
+    /// and migration status stay as they are; a new order moves the rule to that position (audited as <c>rule.moved</c>).
     /// </summary>
     public async Task<Rule> UpdateAsync(Rule edited, CancellationToken ct = default)
     {
-        var policy = await session.LoadSnapshotAsync(ct);
-        var all = policy.Rules;
-        var current = all.FirstOrDefault(r => r.Id == edited.Id) ?? throw NotFound(edited.Id);
+        var current = await GetAsync(edited.Id, ct);
         var rule = edited with
         {
             Direction = current.Direction, Type = current.Type, Created = current.Created, LastUsed = current.LastUsed,
             Migration = current.Migration, Modified = session.Now,
         };
-        ThrowIfInvalid(rule, policy);
-        var peers = Peers(all, rule.Direction, rule.Type);
-        int target = Math.Clamp(rule.Order, 1, peers.Count);
-        rule = rule with { Order = current.Order };
-        if (target != PositionOf(peers, rule.Id)) rule = await RenumberAsync(peers, rule, target, ct);
+        await ThrowIfInvalidAsync(rule, ct);
+        var peers = await PeersAsync(rule.Direction, rule.Type, ct);
+        int from = PositionOf(peers, rule.Id), target = Math.Clamp(rule.Order, 1, peers.Count);
+        rule = rule with { Order = target };
+        // The others make room and the move is audited on its own; the update below writes the rule with its new order.
+        if (target != from) await MoveWithinAsync(rule, from, writeRule: false, ct);
         await session.UpdateRuleAsync(rule, AuditEvents.RuleUpdated, ct);
         return rule;
     }
@@ -118,69 +114,70 @@ public sealed class RuleEditor(StoreSession session)
     /// </summary>
     public async Task<Rule> CopyAsync(string id, string language, CancellationToken ct = default)
     {
-        var all = await session.ListRulesAsync(ct);
-        var source = all.FirstOrDefault(r => r.Id == id) ?? throw NotFound(id);
-        var taken = all.Where(r => r.Direction == source.Direction && r.Type == source.Type).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var source = await GetAsync(id, ct);
+        var peers = await session.ListRulePlacesAsync(source.Direction, source.Type, ct);
+        var taken = peers.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         var name = CopyName(source.Name, language, taken);
         var now = session.Now;
         var copy = source with
         {
-            Id = Ids.New(), Name = name, Enabled = false, Order = Peers(all, source.Direction, source.Type).Count + 1,
+            Id = Ids.New(), Name = name, Enabled = false, Order = peers.Count + 1,
             Created = now, Modified = now, LastUsed = null, Migration = null,
         };
         await session.AddRuleAsync(copy, ct);
         return copy;
     }
 
-    /// <summary>Deletes a rule; the rules after it move up one so orders stay 1..n.</summary>
+    /// <summary>Deletes a rule; the rules after it move up one (one statement) so orders stay 1..n.</summary>
     public async Task<Rule> DeleteAsync(string id, CancellationToken ct = default)
     {
-        var all = await session.ListRulesAsync(ct);
-        var r = all.FirstOrDefault(x => x.Id == id) ?? throw NotFound(id);
+        var r = await GetAsync(id, ct);
+        var peers = await PeersAsync(r.Direction, r.Type, ct);
+        r = r with { Order = PositionOf(peers, id) };
         await session.DeleteRuleAsync(r, ct);
-        foreach (var peer in all.Where(x => x.Direction == r.Direction && x.Type == r.Type && x.Order > r.Order))
-            await session.UpdateRuleAsync(peer with { Order = peer.Order - 1 }, AuditEvents.RuleMoved, ct);
+        await session.ShiftRuleOrdersAsync(r.Direction, r.Type, r.Order + 1, peers.Count, -1, ct);
         return r;
     }
 
-    /// <summary>Moves a rule to a position (1 first; clamped to the list) within its direction and type, renumbering the list 1..n.</summary>
+    /// <summary>
+    /// Moves a rule to a position (1 first; clamped to the list) within its direction and type. The rules in between shift
+    /// by one in a single statement and the move is audited once (<c>rule.moved</c>: the rule, its old and new order and
+    /// how many rules shifted).
+    /// </summary>
     public async Task<Rule> MoveAsync(string id, int position, CancellationToken ct = default)
     {
-        var all = await session.ListRulesAsync(ct);
-        var r = all.FirstOrDefault(x => x.Id == id) ?? throw NotFound(id);
-        var peers = Peers(all, r.Direction, r.Type);
-        var moved = await RenumberAsync(peers, r with { Modified = session.Now }, Math.Clamp(position, 1, peers.Count), ct);
-        if (moved.Order != r.Order) await session.UpdateRuleAsync(moved, AuditEvents.RuleMoved, ct);
+        var r = await GetAsync(id, ct);
+        var peers = await PeersAsync(r.Direction, r.Type, ct);
+        int from = PositionOf(peers, id), target = Math.Clamp(position, 1, peers.Count);
+        if (target == from) return r with { Order = from };
+        var moved = r with { Order = target, Modified = session.Now };
+        await MoveWithinAsync(moved, from, writeRule: true, ct);
         return moved;
     }
 
     /// <summary>Moves a rule up (negative) or down (positive) by <paramref name="steps"/> places.</summary>
     public async Task<Rule> MoveByAsync(string id, int steps, CancellationToken ct = default)
     {
-        var all = await session.ListRulesAsync(ct);
-        var r = all.FirstOrDefault(x => x.Id == id) ?? throw NotFound(id);
-        return await MoveAsync(id, PositionOf(Peers(all, r.Direction, r.Type), id) + steps, ct);
+        var r = await GetAsync(id, ct);
+        return await MoveAsync(id, PositionOf(await PeersAsync(r.Direction, r.Type, ct), id) + steps, ct);
     }
 
     /// <summary>The problems of a rule as it would be stored: the validator's (with the policy's objects and domains) and name clashes.</summary>
-    public async Task<IReadOnlyList<ValidationProblem>> ValidateAsync(Rule rule, CancellationToken ct = default)
-    {
-        var policy = await session.LoadSnapshotAsync(ct);
-        return Validate(rule, policy, policy.Rules);
-    }
+    public Task<IReadOnlyList<ValidationProblem>> ValidateAsync(Rule rule, CancellationToken ct = default) => ValidateCoreAsync(rule, ct);
 
-    // One load of the policy serves the checks and the list of rules (large policies: 5,000+ rules, 100,000 addresses).
-    private static void ThrowIfInvalid(Rule rule, PolicySnapshot policy)
+    private async Task ThrowIfInvalidAsync(Rule rule, CancellationToken ct)
     {
-        var problems = Validate(rule, policy, policy.Rules);
+        var problems = await ValidateCoreAsync(rule, ct);
         if (problems.Count > 0)
             throw new RuleEditException(RuleEditFailure.Invalid, problems[0].Code, problems[0].Message, problems);
     }
 
-    private static List<ValidationProblem> Validate(Rule rule, PolicySnapshot policy, IReadOnlyList<Rule> all)
+    // Large policies (5,000+ rules, 100,000 addresses): only the objects the rule references, the domains and the settings
+    // are read, and the name is checked with one query; the results are those of validating against the whole policy.
+    private async Task<IReadOnlyList<ValidationProblem>> ValidateCoreAsync(Rule rule, CancellationToken ct)
     {
-        var problems = PolicyValidator.ValidateRule(rule, policy, ProblemPath).ToList();
-        if (!string.IsNullOrWhiteSpace(rule.Name) && all.Any(r => r.Id != rule.Id && r.Direction == rule.Direction && r.Type == rule.Type && r.Name == rule.Name))
+        var problems = PolicyValidator.ValidateRule(rule, await session.LoadRuleValidationSnapshotAsync(rule, ct), ProblemPath).ToList();
+        if (!string.IsNullOrWhiteSpace(rule.Name) && await session.RuleNameTakenAsync(rule, ct))
         {
             var d = ModelText.Get("direction." + ModelJson.EnumName(rule.Direction));
             var t = ModelText.Get("type." + ModelJson.EnumName(rule.Type));
@@ -190,23 +187,32 @@ public sealed class RuleEditor(StoreSession session)
         return problems;
     }
 
-    // Writes the new order of every peer that moves (audited as moved) and returns the rule with its new order, not yet written.
-    private async Task<Rule> RenumberAsync(List<Rule> peers, Rule rule, int target, CancellationToken ct)
+    // The rule goes from `from` to its Order: the rules in between shift by one in one statement, then one rule.moved
+    // audit record (and, for a plain move, the rule's row with its new order).
+    private async Task MoveWithinAsync(Rule rule, int from, bool writeRule, CancellationToken ct)
     {
-        peers.RemoveAll(p => p.Id == rule.Id);
-        peers.Insert(target - 1, rule);
-        for (int i = 0; i < peers.Count; i++)
-        {
-            if (peers[i].Id == rule.Id || peers[i].Order == i + 1) continue;
-            await session.UpdateRuleAsync(peers[i] with { Order = i + 1 }, AuditEvents.RuleMoved, ct);
-        }
-        return rule with { Order = target };
+        int target = rule.Order;
+        int shifted = target < from
+            ? await session.ShiftRuleOrdersAsync(rule.Direction, rule.Type, target, from - 1, +1, ct)
+            : await session.ShiftRuleOrdersAsync(rule.Direction, rule.Type, from + 1, target, -1, ct);
+        await session.RecordRuleMovedAsync(rule, from, shifted, writeRule, ct);
     }
 
-    private static List<Rule> Peers(IReadOnlyList<Rule> all, Direction direction, RuleType type) =>
-        all.Where(x => x.Direction == direction && x.Type == type).OrderBy(x => x.Order).ThenBy(x => x.Created).ToList();
+    // The rule's list in running order. Orders are 1..n; a list that is not (an older store, a hand-edited database) is
+    // renumbered first, writing only the rows whose order is wrong, so that range shifts stay exact.
+    private async Task<List<RulePlace>> PeersAsync(Direction direction, RuleType type, CancellationToken ct)
+    {
+        var peers = await session.ListRulePlacesAsync(direction, type, ct);
+        for (int i = 0; i < peers.Count; i++)
+        {
+            if (peers[i].Order == i + 1) continue;
+            await session.SetRuleOrderAsync(peers[i].Id, i + 1, ct);
+            peers[i] = peers[i] with { Order = i + 1 };
+        }
+        return peers;
+    }
 
-    private static int PositionOf(List<Rule> peers, string id) => peers.FindIndex(p => p.Id == id) + 1;
+    private static int PositionOf(List<RulePlace> peers, string id) => peers.FindIndex(p => p.Id == id) + 1;
 
     private static string CopyName(string name, string language, HashSet<string> taken)
     {
