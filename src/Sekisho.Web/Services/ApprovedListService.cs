@@ -14,17 +14,11 @@ public sealed class ApprovedListService(ConsoleContext console)
 {
     public const int MaxApprovedItems = 10_000;
 
-    public async Task<IReadOnlyList<WebReputationApprovedItem>> WebReputationAsync(string actor, CancellationToken ct)
-    {
-        await using var s = await console.ReadAsync(actor, ct);
-        return (await s.GetSettingsAsync(ct)).WebReputationApprovedList;
-    }
+    public async Task<IReadOnlyList<WebReputationApprovedItem>> WebReputationAsync(string actor, CancellationToken ct) =>
+        (await console.ReadSettingsAsync(actor, ct)).WebReputationApprovedList;
 
-    public async Task<IReadOnlyList<string>> UrlKeywordsAsync(string actor, CancellationToken ct)
-    {
-        await using var s = await console.ReadAsync(actor, ct);
-        return (await s.GetSettingsAsync(ct)).UrlKeywordExceptions;
-    }
+    public async Task<IReadOnlyList<string>> UrlKeywordsAsync(string actor, CancellationToken ct) =>
+        (await console.ReadSettingsAsync(actor, ct)).UrlKeywordExceptions;
 
     /// <summary>Replaces the web reputation approved list (each item: a domain or <c>*.domain</c>, an IP address, or an http(s) URL).</summary>
     public async Task<IReadOnlyList<WebReputationApprovedItem>> SaveWebReputationAsync(IReadOnlyList<WebReputationApprovedItem> items, string actor, CancellationToken ct)
@@ -35,10 +29,7 @@ public sealed class ApprovedListService(ConsoleContext console)
         var duplicate = normalized.GroupBy(i => (i.Type, i.Value.ToLowerInvariant())).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw new ConsoleProblem("approved.duplicate", new LocalizedText($"「{duplicate.First().Value}」が重複しています。", $"'{duplicate.First().Value}' is listed twice."));
-        await using var s = await console.BeginAsync(actor, ct);
-        var settings = await s.GetSettingsAsync(ct);
-        await s.SaveSettingsAsync(settings with { WebReputationApprovedList = normalized }, ct);
-        await s.CommitAsync(ct);
+        await console.UpdateSettingsAsync(actor, settings => settings with { WebReputationApprovedList = normalized }, ct);
         return normalized;
     }
 
@@ -46,11 +37,12 @@ public sealed class ApprovedListService(ConsoleContext console)
     public async Task<IReadOnlyList<string>> SaveUrlKeywordsAsync(IReadOnlyList<string> keywords, string actor, CancellationToken ct)
     {
         var list = keywords.Select(k => k.Trim()).Where(k => k.Length > 0).Distinct(StringComparer.Ordinal).ToList();
-        await using var s = await console.BeginAsync(actor, ct);
-        var settings = await s.GetSettingsAsync(ct) with { UrlKeywordExceptions = list };
-        PolicyObjectService.ThrowIfInvalid(PolicyValidator.ValidateSettings(settings).Where(p => p.Path.Contains("urlKeyword", StringComparison.Ordinal)).ToList());
-        await s.SaveSettingsAsync(settings, ct);
-        await s.CommitAsync(ct);
+        await console.UpdateSettingsAsync(actor, current =>
+        {
+            var settings = current with { UrlKeywordExceptions = list };
+            PolicyObjectService.ThrowIfInvalid(PolicyValidator.ValidateSettings(settings).Where(p => p.Path.Contains("urlKeyword", StringComparison.Ordinal)).ToList());
+            return settings;
+        }, ct);
         return list;
     }
 

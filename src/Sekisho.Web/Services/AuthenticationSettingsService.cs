@@ -61,21 +61,13 @@ public sealed class AuthenticationSettingsService(ConsoleContext console)
     /// <summary>The SPF results with a configurable action (pass always accepts).</summary>
     public static readonly IReadOnlyList<SpfResult> SpfResults = [.. Enum.GetValues<SpfResult>().Where(r => r != SpfResult.Pass)];
 
-    public async Task<AuthenticationSettings> GetAsync(string actor, CancellationToken ct)
-    {
-        await using var s = await console.ReadAsync(actor, ct);
-        return (await s.GetSettingsAsync(ct)).Authentication;
-    }
+    public async Task<AuthenticationSettings> GetAsync(string actor, CancellationToken ct) => (await console.ReadSettingsAsync(actor, ct)).Authentication;
 
     /// <summary>Applies a change of SPF, DKIM verification and DMARC; 400 with every problem and no change when any value is wrong.</summary>
     public async Task<AuthenticationSettings> SaveAsync(AuthenticationSettingsDto change, string actor, CancellationToken ct)
     {
-        await using var s = await console.BeginAsync(actor, ct);
-        var settings = await s.GetSettingsAsync(ct);
-        var updated = Apply(settings.Authentication, change);
-        await s.SaveSettingsAsync(settings with { Authentication = updated }, ct);
-        await s.CommitAsync(ct);
-        return updated;
+        var saved = await console.UpdateSettingsAsync(actor, settings => settings with { Authentication = Apply(settings.Authentication, change) }, ct);
+        return saved.Authentication;
     }
 
     /// <summary>Generates a signing key for a managed domain (replacing one with the same selector) and returns it with its TXT record.</summary>
@@ -123,13 +115,13 @@ public sealed class AuthenticationSettingsService(ConsoleContext console)
 
     private async Task ChangeKeysAsync(string domain, string selector, string actor, Func<IReadOnlyList<DkimSigningKey>, List<DkimSigningKey>> change, CancellationToken ct)
     {
-        await using var s = await console.BeginAsync(actor, ct);
-        var settings = await s.GetSettingsAsync(ct);
-        if (!settings.Authentication.DkimSigning.Any(k => Same(k, domain, selector)))
-            throw new ConsoleProblem("settings.dkim.not-found", new LocalizedText($"{domain} のセレクタ {selector} の署名鍵はありません。",
-                $"There is no signing key with selector {selector} for {domain}."), 404);
-        await s.SaveSettingsAsync(settings with { Authentication = settings.Authentication with { DkimSigning = change(settings.Authentication.DkimSigning) } }, ct);
-        await s.CommitAsync(ct);
+        await console.UpdateSettingsAsync(actor, settings =>
+        {
+            if (!settings.Authentication.DkimSigning.Any(k => Same(k, domain, selector)))
+                throw new ConsoleProblem("settings.dkim.not-found", new LocalizedText($"{domain} のセレクタ {selector} の署名鍵はありません。",
+                    $"There is no signing key with selector {selector} for {domain}."), 404);
+            return settings with { Authentication = settings.Authentication with { DkimSigning = change(settings.Authentication.DkimSigning) } };
+        }, ct);
     }
 
     private static bool Same(DkimSigningKey k, string domain, string selector) =>

@@ -1,4 +1,5 @@
 using Sekisho.Model;
+using Sekisho.Model.Settings;
 using Sekisho.Store;
 
 namespace Sekisho.Web.Services;
@@ -16,6 +17,26 @@ public sealed class ConsoleContext(SekishoStore store, Organization organization
 
     /// <summary>A read-only look at the organization that does not wait for a running import (see <see cref="SekishoStore.BeginReadAsync"/>).</summary>
     public Task<StoreSession> ReadAsync(string actor, CancellationToken ct) => Store.BeginReadAsync(Organization, actor, ct);
+
+    /// <summary>The organization's gateway settings, read without waiting for a running import.</summary>
+    public async Task<GatewaySettings> ReadSettingsAsync(string actor, CancellationToken ct)
+    {
+        await using var s = await ReadAsync(actor, ct);
+        return await s.GetSettingsAsync(ct);
+    }
+
+    /// <summary>
+    /// One audited change of the gateway settings: <paramref name="change"/> gets the stored settings and returns the new ones
+    /// (or throws a <see cref="ConsoleProblem"/>, and nothing is saved). Returns what was saved.
+    /// </summary>
+    public async Task<GatewaySettings> UpdateSettingsAsync(string actor, Func<GatewaySettings, GatewaySettings> change, CancellationToken ct)
+    {
+        await using var s = await BeginAsync(actor, ct);
+        var updated = change(await s.GetSettingsAsync(ct));
+        await s.SaveSettingsAsync(updated, ct);
+        await s.CommitAsync(ct);
+        return updated;
+    }
 }
 
 /// <summary>A request the console cannot carry out, with a message for the user in both languages.</summary>

@@ -42,22 +42,11 @@ public sealed record EndUserQuarantineSettingsDto
 /// </summary>
 public sealed class EndUserQuarantineSettingsService(ConsoleContext console)
 {
-    public async Task<GatewaySettings> GetAsync(string actor, CancellationToken ct)
-    {
-        await using var s = await console.ReadAsync(actor, ct);
-        return await s.GetSettingsAsync(ct);
-    }
+    public Task<GatewaySettings> GetAsync(string actor, CancellationToken ct) => console.ReadSettingsAsync(actor, ct);
 
     /// <summary>Applies a change; 400 with every problem (in Japanese and English) and no change when any value is wrong.</summary>
-    public async Task<GatewaySettings> SaveAsync(EndUserQuarantineSettingsDto change, string actor, CancellationToken ct)
-    {
-        await using var s = await console.BeginAsync(actor, ct);
-        var current = await s.GetSettingsAsync(ct);
-        var updated = Apply(current, change);
-        await s.SaveSettingsAsync(updated, ct);
-        await s.CommitAsync(ct);
-        return updated;
-    }
+    public Task<GatewaySettings> SaveAsync(EndUserQuarantineSettingsDto change, string actor, CancellationToken ct) =>
+        console.UpdateSettingsAsync(actor, current => Apply(current, change), ct);
 
     /// <summary>The settings with the change applied; throws a <see cref="ConsoleProblem"/> listing every wrong value.</summary>
     public static GatewaySettings Apply(GatewaySettings current, EndUserQuarantineSettingsDto change)
