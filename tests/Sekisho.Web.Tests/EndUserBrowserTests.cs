@@ -13,16 +13,11 @@ namespace Sekisho.Web.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed class EndUserBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     [Theory]
     [InlineData("ja", "迷惑メールの疑い", "承認済み送信者", "メッセージを配信しました。")]
     [InlineData("en", "Suspected spam", "Approved senders", "The message was released")]
     public async Task An_end_user_follows_the_digest_link_and_looks_after_their_quarantine(string language, string spam, string approved, string released)
     {
-        Assert.True(File.Exists(Chromium), "Debian's chromium package is needed: " + Chromium);
-        var shots = Path.Combine(RepoPaths.Root, "artifacts", "screenshots", "enduser", language);
-        Directory.CreateDirectory(shots);
         await using var mta = new FakeMta().Start();
         await using var host = await ConsoleHost.StartAsync(kestrel: true, configure: o => o.ReleaseVia = $"127.0.0.1:{mta.Port}");
         await AddRulesAsync(host);
@@ -30,14 +25,9 @@ public sealed class EndUserBrowserTests
         await QuarantineAsync(host, "mallory@evil.example", "bob@example.co.jp", "請求書", VirusRule);
         var token = host.App.Services.GetRequiredService<EndUserLinks>().Create(EndUserLinkAction.SignIn, "bob@example.co.jp", "", "", TimeSpan.FromDays(7));
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-gpu"] });
-        await using var context = await browser.NewContextAsync(new() { BaseURL = host.BaseAddress.ToString().TrimEnd('/'), ViewportSize = new() { Width = 1200, Height = 800 } });
-        context.SetDefaultTimeout(60_000);
-        Assertions.SetDefaultExpectTimeout(30_000);
-        var page = await context.NewPageAsync();
-        int step = 0;
-        Task Shot(string name) => page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"{++step:00}-{name}.png"), FullPage = true });
+        await using var chromium = await ConsoleBrowser.OpenAsync(host, Path.Combine("enduser", language), width: 1200, height: 800);
+        var page = chromium.Page;
+        Task Shot(string name) => chromium.ShotAsync(name);
 
         await page.GotoAsync($"/lang/{language}?returnUrl=" + Uri.EscapeDataString("/my/link?t=" + token));
         await Assertions.Expect(page.Locator("#my-link-question")).ToContainTextAsync("bob@example.co.jp");

@@ -11,35 +11,21 @@ namespace Sekisho.Web.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed class ObjectsBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     [Theory]
     [InlineData("ja", "インポートしました", "このリストに一致します。", "2 行目 4 文字目")]
     [InlineData("en", "imported into", "The list matches.", "line 2, column 4")]
     public async Task An_administrator_builds_policy_objects_in_the_browser(string language, string imported, string matches, string where)
     {
-        Assert.True(File.Exists(Chromium), "Debian's chromium package is needed: " + Chromium);
-        var shots = Path.Combine(RepoPaths.Root, "artifacts", "screenshots", "objects-" + language);
-        Directory.CreateDirectory(shots);
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         using var dir = new TempDir("sekisho-objects-browser");
         var csv = dir.File("取引先.csv");
         File.WriteAllBytes(csv, Encoding.GetEncoding("shift_jis").GetBytes("メールアドレス,説明\r\n*@partner.example,本社\r\nsales@*,営業窓口\r\n"));
         await using var host = await ConsoleHost.StartAsync(kestrel: true);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-gpu"] });
-        await using var context = await browser.NewContextAsync(new() { BaseURL = host.BaseAddress.ToString().TrimEnd('/'), ViewportSize = new() { Width = 1400, Height = 900 } });
-        context.SetDefaultTimeout(60_000);
-        Assertions.SetDefaultExpectTimeout(30_000);
-        var page = await context.NewPageAsync();
-        int step = 0;
-        Task Shot(string name) => page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"{++step:00}-{name}.png"), FullPage = true });
+        await using var chromium = await ConsoleBrowser.OpenAsync(host, "objects-" + language);
+        var page = chromium.Page;
+        Task Shot(string name) => chromium.ShotAsync(name);
 
-        await page.GotoAsync($"/lang/{language}?returnUrl=/login");
-        await page.FillAsync("#user", "admin");
-        await page.FillAsync("#password", ConsoleHost.AdminPassword);
-        await page.ClickAsync("#login");
-        await page.WaitForURLAsync("**/domains");
+        await chromium.SignInAsAdministratorAsync(language);
 
         await page.ClickAsync("#nav-objects");
         await page.ClickAsync("#tab-address-groups");

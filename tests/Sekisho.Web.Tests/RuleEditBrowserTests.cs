@@ -10,32 +10,18 @@ namespace Sekisho.Web.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed class RuleEditBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     [Theory]
     [InlineData("ja", "管理対象ドメイン外", "のコピー")]
     [InlineData("en", "outside the managed domains", "Copy of ")]
     public async Task An_administrator_adds_moves_copies_and_deletes_a_rule_in_the_browser(string language, string scopeError, string copyMark)
     {
-        Assert.True(File.Exists(Chromium), "Debian's chromium package is needed: " + Chromium);
-        var shots = Path.Combine(RepoPaths.Root, "artifacts", "screenshots", "rules", language);
-        Directory.CreateDirectory(shots);
         await using var host = await ConsoleHost.StartAsync(kestrel: true);
         await RuleSeeds.SeedAsync(host);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-gpu"] });
-        await using var context = await browser.NewContextAsync(new() { BaseURL = host.BaseAddress.ToString().TrimEnd('/'), ViewportSize = new() { Width = 1400, Height = 900 } });
-        context.SetDefaultTimeout(60_000);
-        Assertions.SetDefaultExpectTimeout(30_000);
-        var page = await context.NewPageAsync();
-        int step = 0;
-        Task Shot(string name) => page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"{++step:00}-{name}.png"), FullPage = true });
+        await using var chromium = await ConsoleBrowser.OpenAsync(host, Path.Combine("rules", language));
+        var page = chromium.Page;
+        Task Shot(string name) => chromium.ShotAsync(name);
 
-        await page.GotoAsync($"/lang/{language}?returnUrl=/login");
-        await page.FillAsync("#user", "admin");
-        await page.FillAsync("#password", ConsoleHost.AdminPassword);
-        await page.ClickAsync("#login");
-        await page.WaitForURLAsync("**/domains");
+        await chromium.SignInAsAdministratorAsync(language);
 
         await page.GotoAsync("/policy/inbound?type=content");
         await page.ClickAsync("#add-rule");

@@ -11,30 +11,17 @@ namespace Sekisho.Web.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed class SettingsBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     [Fact]
     public async Task An_administrator_changes_settings_and_reads_the_logs_in_the_browser()
     {
-        Assert.True(File.Exists(Chromium), "Debian's chromium package is needed: " + Chromium);
-        var shots = Path.Combine(RepoPaths.Root, "artifacts", "screenshots", "ja");
-        Directory.CreateDirectory(shots);
         await using var host = await ConsoleHost.StartAsync(kestrel: true);
         await SettingsApiTests.AddDomainAsync(host, "example.co.jp");
         await LogsApiTests.SeedAsync(host);
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-gpu"] });
-        await using var context = await browser.NewContextAsync(new() { BaseURL = host.BaseAddress.ToString().TrimEnd('/'), Locale = "ja-JP", ViewportSize = new() { Width = 1400, Height = 900 } });
-        context.SetDefaultTimeout(60_000);
-        Assertions.SetDefaultExpectTimeout(30_000);
-        var page = await context.NewPageAsync();
-        Task Shot(string name) => page.ScreenshotAsync(new() { Path = Path.Combine(shots, $"settings-{name}.png"), FullPage = true });
+        await using var chromium = await ConsoleBrowser.OpenAsync(host, "ja", locale: "ja-JP");
+        var page = chromium.Page;
+        Task Shot(string name) => chromium.ShotAsync("settings-" + name, numbered: false);
 
-        await page.GotoAsync("/lang/ja?returnUrl=/login");
-        await page.FillAsync("#user", "admin");
-        await page.FillAsync("#password", ConsoleHost.AdminPassword);
-        await page.ClickAsync("#login");
-        await page.WaitForURLAsync("**/domains");
+        await chromium.SignInAsAdministratorAsync("ja");
 
         await page.ClickAsync("#nav-settings");
         await Assertions.Expect(page.Locator("#tab-connection")).ToHaveClassAsync("active");
